@@ -1,0 +1,62 @@
+import type { SearchConfig } from '../src/core/config';
+import type { Snapshot } from '../src/core/snapshot';
+
+/** Which TF.js backend runs, and why the ones before it were passed over. */
+export interface BackendInfo {
+  name: 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+  /** Human description, e.g. "WASM · no GPU adapter found". */
+  label: string;
+  /** One line per backend tried before it: "webgpu: fallback adapter (SwiftShader)". */
+  skipped: string[];
+}
+
+/** One file's verdict after parsing. */
+export interface FileReport {
+  file: string;
+  ok: boolean;
+  /** 'train' | 'test' | 'meta' | 'archive' for accepted files. */
+  role?: 'train' | 'test' | 'meta' | 'archive';
+  images?: number;
+  /** Why the file was rejected, naming the fault and what to do. */
+  error?: string;
+}
+
+/** What the worker holds after loading data. */
+export interface DatasetSummary {
+  /** 'demo' when the embedded demo set is loaded. */
+  source: 'files' | 'demo';
+  name: string;
+  trainImages: number;
+  testImages: number;
+  classNames: string[];
+  /** Training images per class. */
+  perClass: number[];
+  files: FileReport[];
+}
+
+export type RunState = 'idle' | 'running' | 'paused' | 'stopped' | 'done';
+
+/** Progress, errors and state changes pushed from the worker to the page. */
+export interface SearchEvents {
+  onSnapshot(snapshot: Snapshot): void;
+  onState(state: RunState): void;
+  onError(error: { name: string; message: string }): void;
+  onLoadProgress(file: string, fraction: number): void;
+}
+
+/** The comlink API the search worker exposes. */
+export interface SearchWorkerApi {
+  init(events: SearchEvents): Promise<BackendInfo>;
+  /** Parse dropped files (CIFAR batches, meta, tar.gz); merges with what is loaded. */
+  loadFiles(files: File[]): Promise<DatasetSummary>;
+  /** Load the embedded demo set from `url` (a CIFAR-format batch). */
+  loadDemo(url: string): Promise<DatasetSummary>;
+  start(config: SearchConfig): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** One search step while paused. */
+  step(): Promise<void>;
+  stop(): Promise<void>;
+  /** The genotype JSON of the current alphas (schema in src/core/genotypeJson.ts). */
+  exportGenotype(): Promise<string>;
+}
