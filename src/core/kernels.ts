@@ -1,0 +1,360 @@
+/**
+ * The kernel layer: every TF.js op whose gradient, padding or backend support
+ * is wrong for DARTS (REFERENCE.md §11) goes through here, and nothing else in
+ * the core calls those ops directly. Layout is NHWC throughout.
+ *
+ * Gradients are written with `tf.customGrad` and use forward kernels only
+ * (conv2d, depthwiseConv2d, matMul, pooling forward/backward), because wasm
+ * registers no Conv2DBackpropFilter or depthwise backprop kernels, and tfjs
+ * has no gradient at all for dilated convolutions. The same code runs on
+ * every backend, so the Node tests on cpu and wasm check the production path.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// The chained tensor methods (x.reshape(...)) are registered by this import.
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+// Gradients of the built-in ops live apart from the ops in tfjs-core.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+
+type T4 = tf.Tensor4D;
+type Pad4 = [[number, number], [number, number], [number, number], [number, number]];
+
+/** Explicit symmetric padding of p rows and columns, as PyTorch pads. */
+function spatialPad(p: number): Pad4 {
+  return [
+    [0, 0],
+    [p, p],
+    [p, p],
+    [0, 0],
+  ];
+}
+
+/**
+ * a [M, K] · b [K, N]. The backward pass transposes explicitly: a matMul with
+ * transposeA/transposeB set is about 10x slower on wasm.
+ */
+export const matMul = tf.customGrad(
+  (a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([a, b]);
+
+    return {
+      value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sa, sb] = saved as tf.Tensor2D[];
+        const dy2 = dy as tf.Tensor2D;
+        return [tf.matMul(dy2, sb.transpose()), tf.matMul(sa.transpose(), dy2)];
+      },
+    };
+  },
+) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+
+/** A 1x1 convolution at stride 1: x [N,H,W,Ci] by w [Ci, Co]. */
+export function pointwiseConv(x: T4, w: tf.Tensor2D): T4 {
+  const [n, h, wd, ci] = x.shape;
+  const co = w.shape[1];
+
+  return matMul(x.reshape([n * h * wd, ci]), w).reshape([n, h, wd, co]);
+}
+
+/**
+ * Keeps every second row and column starting at `phase` (0 or 1): stride-2
+ * subsampling with a gradient, since tf.stridedSlice has none.
+ */
+export function subsample2(x: T4, phase = 0): T4 {
+  const [n, h, w, c] = x.shape;
+  if (h % 2 !== 0 || w % 2 !== 0) {
+    throw new Error(
+      `kernels.subsample2: needs even height and width, got ${h}x${w}; ` +
+        'use an input size divisible by 4 (e.g. 32x32)',
+    );
+  }
+
+  // [N, H/2, 2, W/2, 2·C]: axis 2 picks the row phase, the halves of the
+  // last axis the column phase.
+  const split = x.reshape([n, h / 2, 2, w / 2, 2 * c]);
+  const start = [0, 0, phase, 0, phase * c];
+  return split.slice(start, [n, h / 2, 1, w / 2, c]).reshape([
+    n,
+    h / 2,
+    w / 2,
+    c,
+  ]);
+}
+
+/** Inserts a zero after every row and column: the adjoint of subsample2. */
+function upsampleZeros2(dy: T4): T4 {
+  const [n, h, w, c] = dy.shape;
+  const z = tf.zerosLike(dy);
+
+  // Interleave along W, then along H.
+  const alongW = tf.stack([dy, z], 3).reshape([n, h, 2 * w, c]);
+  const zw = tf.zerosLike(alongW);
+  return tf.stack([alongW, zw], 2).reshape([n, 2 * h, 2 * w, c]) as T4;
+}
+
+/**
+ * A full convolution at stride 1 with symmetric padding: x [N,H,W,Ci] by
+ * w [kh,kw,Ci,Co]. Used by the stem (3x3) and the evaluation-only 1x7/7x1
+ * and 2x2 convolutions.
+ */
+export function conv2d(x: T4, w: tf.Tensor4D, padH: number, padW = padH): T4 {
+  const f = tf.customGrad((xi: tf.Tensor, wi: tf.Tensor, save: tf.GradSaveFunc) => {
+    const xt = xi as T4;
+    const wt = wi as tf.Tensor4D;
+    save([xt, wt]);
+    const pad: Pad4 = [
+      [0, 0],
+      [padH, padH],
+      [padW, padW],
+      [0, 0],
+    ];
+
+    return {
+      value: tf.conv2d(xt, wt, 1, pad),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sw] = saved as [T4, tf.Tensor4D];
+        const [kh, kw] = sw.shape;
+        const dyt = dy as T4;
+
+        // dx: correlate dy with the flipped filter, in/out channels swapped.
+        const flipped = tf.reverse(sw, [0, 1]).transpose([0, 1, 3, 2]) as tf.Tensor4D;
+        const dx = tf.conv2d(dyt, flipped, 1, [
+          [0, 0],
+          [kh - 1 - padH, kh - 1 - padH],
+          [kw - 1 - padW, kw - 1 - padW],
+          [0, 0],
+        ]);
+
+        // dw: batch becomes the channel axis; dy serves as the filter.
+        const xp = tf.pad(sx, pad).transpose([3, 1, 2, 0]) as T4;
+        const dyf = dyt.transpose([1, 2, 0, 3]) as tf.Tensor4D;
+        const dw = tf.conv2d(xp, dyf, 1, 'valid').transpose([1, 2, 0, 3]);
+        return [dx, dw];
+      },
+    };
+  });
+
+  return f(x, w) as T4;
+}
+
+/**
+ * Depthwise convolution with symmetric padding: x [N,H,W,C] by w [k,k,C,1],
+ * stride 1 or 2, dilation 1 or 2. Stride 2 together with dilation 2 (the
+ * dilated convs on reduction edges) is computed at stride 1 and subsampled,
+ * because cpu and webgl refuse that combination.
+ */
+export function depthwiseConv(
+  x: T4,
+  w: tf.Tensor4D,
+  stride: number,
+  pad: number,
+  dilation = 1,
+): T4 {
+  if (stride === 2 && dilation === 2) {
+    return subsample2(depthwiseConv(x, w, 1, pad, 2));
+  }
+  const f = tf.customGrad((xi: tf.Tensor, wi: tf.Tensor, save: tf.GradSaveFunc) => {
+    const xt = xi as T4;
+    const wt = wi as tf.Tensor4D;
+    save([xt, wt]);
+
+    return {
+      value: tf.depthwiseConv2d(xt, wt, stride, spatialPad(pad), 'NHWC', dilation),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sw] = saved as [T4, tf.Tensor4D];
+        const k = sw.shape[0];
+        const [n, h, wd, c] = sx.shape;
+        const dyt = dy as T4;
+
+        // dx: a stride-1 correlation of (zero-upsampled) dy with the flipped
+        // filter; every op here has pad = dilation·(k-1)/2, so it is 'same'.
+        const dyFull = stride === 2 ? upsampleZeros2(dyt) : dyt;
+        const flipped = tf.reverse(sw, [0, 1]) as tf.Tensor4D;
+        const back = dilation * (k - 1) - pad;
+        const dx = tf.depthwiseConv2d(dyFull, flipped, 1, spatialPad(back), 'NHWC', dilation);
+
+        // dw: the padded input as one image of N·C channels, dy as an
+        // [Ho, Wo] filter whose taps are `stride` apart, stepped by `dilation`.
+        const [, ho, wo] = dyt.shape;
+        const xp = tf
+          .pad(sx, spatialPad(pad))
+          .transpose([1, 2, 0, 3])
+          .reshape([1, h + 2 * pad, wd + 2 * pad, n * c]) as T4;
+        const dyf = dyt.transpose([1, 2, 0, 3]).reshape([ho, wo, n * c, 1]) as tf.Tensor4D;
+        const raw = tf.depthwiseConv2d(xp, dyf, dilation, 'valid', 'NHWC', stride);
+        const dw = raw
+          .slice([0, 0, 0, 0], [1, k, k, n * c])
+          .reshape([k, k, n, c])
+          .sum(2)
+          .reshape([k, k, c, 1]);
+        return [dx, dw];
+      },
+    };
+  });
+
+  return f(x, w) as T4;
+}
+
+/**
+ * 3x3 max pooling with PyTorch's padding of 1 (padded cells never win).
+ * The gradient routes dy to each window's maximum by comparing the nine
+ * window offsets with the output: on wasm both MaxPoolGrad and
+ * MaxPoolWithArgmax give wrong values on padded inputs (measured against the
+ * PyTorch fixtures). Porting note: an exact tie inside a window sends dy to
+ * every tied cell, where PyTorch picks the first; ties need equal floats in
+ * one window, which batch-normalised activations practically never have.
+ */
+export function maxPool3x3(x: T4, stride: number): T4 {
+  const padded = tf.pad(x, spatialPad(1), -3.4e38) as T4;
+  const f = tf.customGrad((xi: tf.Tensor, save: tf.GradSaveFunc) => {
+    const xp = xi as T4;
+    const y = tf.maxPool(xp, 3, stride, 'valid');
+    save([xp, y]);
+
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sy] = saved as [T4, T4];
+        const [n, hp, wp, c] = sx.shape;
+        const [, ho, wo] = sy.shape;
+        const span = [n, stride * ho, stride * wo, c];
+        const parts: T4[] = [];
+
+        for (let i = 0; i < 3; i++) {
+          for (let j = 0; j < 3; j++) {
+            // The input cells at window offset (i, j) of every output.
+            let win = sx.slice([0, i, j, 0], span) as T4;
+            if (stride === 2) win = subsample2(win);
+            let routed = dy.mul(tf.equal(win, sy)) as T4;
+            if (stride === 2) routed = upsampleZeros2(routed);
+            const after = [hp - i - stride * ho, wp - j - stride * wo];
+            parts.push(
+              tf.pad(routed, [
+                [0, 0],
+                [i, after[0]],
+                [j, after[1]],
+                [0, 0],
+              ]),
+            );
+          }
+        }
+        return sumAll(parts);
+      },
+    };
+  });
+
+  return f(padded) as T4;
+}
+
+/**
+ * 3x3 average pooling with padding 1 and count_include_pad=False: border
+ * windows divide by the number of real pixels. tf.avgPool's own 'same'
+ * gradient divides by 9 everywhere, so divide explicitly.
+ */
+export function avgPool3x3(x: T4, stride: number): T4 {
+  const [, h, w] = x.shape;
+  const sums = tf.avgPool(tf.pad(x, spatialPad(1)) as T4, 3, stride, 'valid');
+  const ones = tf.ones([1, h, w, 1]) as T4;
+  const counts = tf.avgPool(tf.pad(ones, spatialPad(1)) as T4, 3, stride, 'valid');
+
+  return sums.div(counts);
+}
+
+export const BN_EPS = 1e-5;
+
+/**
+ * Batch normalisation with batch statistics (biased variance over N,H,W),
+ * as BatchNorm2d in train mode. gamma/beta null for affine=False. The
+ * gradient is written out: autodiff through tf.moments costs several more
+ * full-size ops per call.
+ */
+export function batchNorm(
+  x: T4,
+  gamma: tf.Tensor1D | null,
+  beta: tf.Tensor1D | null,
+): T4 {
+  const count = x.shape[0] * x.shape[1] * x.shape[2];
+
+  if (gamma === null || beta === null) {
+    const f = tf.customGrad((xi: tf.Tensor, save: tf.GradSaveFunc) => {
+      const { xhat, rstd } = normalise(xi as T4);
+      save([xhat, rstd]);
+      return {
+        value: xhat,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [sh, sr] = saved;
+          return bnInputGrad(dy, sh, sr, count);
+        },
+      };
+    });
+    return f(x) as T4;
+  }
+
+  const f = tf.customGrad(
+    (xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+      const { xhat, rstd } = normalise(xi as T4);
+      save([xhat, rstd, g]);
+      return {
+        value: xhat.mul(g).add(b),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [sh, sr, sg] = saved;
+          const dgamma = dy.mul(sh).sum([0, 1, 2]);
+          const dbeta = dy.sum([0, 1, 2]);
+          const dx = bnInputGrad(dy.mul(sg), sh, sr, count);
+          return [dx, dgamma, dbeta];
+        },
+      };
+    },
+  );
+  return f(x, gamma, beta) as T4;
+}
+
+function normalise(x: T4): { xhat: T4; rstd: tf.Tensor } {
+  const mean = x.mean([0, 1, 2], true);
+  const centred = x.sub(mean);
+  const variance = centred.square().mean([0, 1, 2], true);
+  const rstd = variance.add(BN_EPS).rsqrt();
+
+  return { xhat: centred.mul(rstd) as T4, rstd };
+}
+
+/** dL/dx of x̂ = (x − mean)·rstd given dL/dx̂: rstd·(g − mean(g) − x̂·mean(g·x̂)). */
+function bnInputGrad(
+  g: tf.Tensor,
+  xhat: tf.Tensor,
+  rstd: tf.Tensor,
+  count: number,
+): tf.Tensor {
+  const meanG = g.sum([0, 1, 2], true).div(count);
+  const meanGx = g.mul(xhat).sum([0, 1, 2], true).div(count);
+
+  return g.sub(meanG).sub(xhat.mul(meanGx)).mul(rstd);
+}
+
+/**
+ * Sum of any number of same-shaped tensors. webgpu's addN silently returns a
+ * stale buffer for 8 or more inputs, so sum in chunks of at most 7.
+ */
+export function sumAll<T extends tf.Tensor>(ts: T[]): T {
+  if (ts.length === 0) throw new Error('kernels.sumAll: nothing to sum');
+  if (ts.length === 1) return ts[0];
+  if (ts.length <= 7) return tf.addN(ts) as T;
+
+  const partial: T[] = [];
+  for (let i = 0; i < ts.length; i += 7) {
+    partial.push(sumAll(ts.slice(i, i + 7)));
+  }
+  return sumAll(partial);
+}
+
+/** Mean cross-entropy of logits [N, K] against integer labels [N]. */
+export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  const k = logits.shape[1];
+  const onehot = tf.oneHot(labels, k);
+
+  return tf.logSoftmax(logits).mul(onehot).sum().div(-logits.shape[0]) as tf.Scalar;
+}
+
+/** Global average pooling [N,H,W,C] -> [N, C]. */
+export function globalAvgPool(x: T4): tf.Tensor2D {
+  return x.mean([1, 2]) as tf.Tensor2D;
+}
