@@ -196,12 +196,11 @@ export function depthwiseConv(
 
 /**
  * 3x3 max pooling with PyTorch's padding of 1 (padded cells never win).
- * The gradient routes dy to each window's maximum by comparing the nine
- * window offsets with the output: on wasm both MaxPoolGrad and
- * MaxPoolWithArgmax give wrong values on padded inputs (measured against the
- * PyTorch fixtures). Porting note: an exact tie inside a window sends dy to
- * every tied cell, where PyTorch picks the first; ties need equal floats in
- * one window, which batch-normalised activations practically never have.
+ * The gradient routes dy to each window's first maximum in scan order by
+ * comparing the nine window offsets with the output: on wasm both
+ * MaxPoolGrad and MaxPoolWithArgmax give wrong values on padded inputs
+ * (measured against the PyTorch fixtures). Ties are real here: a pixel whose
+ * ReLU inputs are all zero normalises to the same value as its neighbours.
  */
 export function maxPool3x3(x: T4, stride: number): T4 {
   const padded = tf.pad(x, spatialPad(1), -3.4e38) as T4;
@@ -218,13 +217,18 @@ export function maxPool3x3(x: T4, stride: number): T4 {
         const [, ho, wo] = sy.shape;
         const span = [n, stride * ho, stride * wo, c];
         const parts: T4[] = [];
+        let taken: tf.Tensor | null = null;
 
         for (let i = 0; i < 3; i++) {
           for (let j = 0; j < 3; j++) {
-            // The input cells at window offset (i, j) of every output.
+            // The input cells at window offset (i, j) of every output; the
+            // first maximum in scan order wins, as in PyTorch.
             let win = sx.slice([0, i, j, 0], span) as T4;
             if (stride === 2) win = subsample2(win);
-            let routed = dy.mul(tf.equal(win, sy)) as T4;
+            let hit = tf.equal(win, sy);
+            if (taken !== null) hit = tf.logicalAnd(hit, tf.logicalNot(taken));
+            taken = taken === null ? hit : tf.logicalOr(taken, hit);
+            let routed = dy.mul(hit) as T4;
             if (stride === 2) routed = upsampleZeros2(routed);
             const after = [hp - i - stride * ho, wp - j - stride * wo];
             parts.push(
