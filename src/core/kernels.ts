@@ -68,27 +68,30 @@ export function subsample2(x: T4, phase = 0): T4 {
     );
   }
 
-  // [N, H/2, 2, W/2, 2·C]: axis 2 picks the row phase, the halves of the
-  // last axis the column phase.
-  const split = x.reshape([n, h / 2, 2, w / 2, 2 * c]);
-  const start = [0, 0, phase, 0, phase * c];
-  return split.slice(start, [n, h / 2, 1, w / 2, c]).reshape([
-    n,
-    h / 2,
-    w / 2,
-    c,
-  ]);
+  // [N·H/2, 2, W/2, 2·C]: axis 1 picks the row phase, the halves of the last
+  // axis the column phase. Rank 4, because wasm slices rank 5 in slow JS.
+  const split = x.reshape([(n * h) / 2, 2, w / 2, 2 * c]);
+  const picked = split.slice([0, phase, 0, phase * c], [(n * h) / 2, 1, w / 2, c]);
+  return picked.reshape([n, h / 2, w / 2, c]);
 }
 
 /** Inserts a zero after every row and column: the adjoint of subsample2. */
 function upsampleZeros2(dy: T4): T4 {
   const [n, h, w, c] = dy.shape;
-  const z = tf.zerosLike(dy);
 
-  // Interleave along W, then along H.
-  const alongW = tf.stack([dy, z], 3).reshape([n, h, 2 * w, c]);
-  const zw = tf.zerosLike(alongW);
-  return tf.stack([alongW, zw], 2).reshape([n, 2 * h, 2 * w, c]) as T4;
+  // Columns: [N·H, W, 1, C] padded to [N·H, W, 2, C]; then rows likewise.
+  const cols = tf.pad(dy.reshape([n * h, w, 1, c]), [
+    [0, 0],
+    [0, 0],
+    [0, 1],
+    [0, 0],
+  ]);
+  const rows = tf.pad(cols.reshape([n * h, 1, 2 * w * c]), [
+    [0, 0],
+    [0, 1],
+    [0, 0],
+  ]);
+  return rows.reshape([n, 2 * h, 2 * w, c]);
 }
 
 /**
