@@ -28,7 +28,9 @@ export class ParamStore {
 
   /** Registers a parameter initialised from `values` (already in our layout). */
   add(name: string, kind: ParamKind, shape: number[], values: Float32Array): tf.Variable {
-    const variable = tf.variable(tf.tensor(values, shape), true, uniqueName(name));
+    const initial = tf.tensor(values, shape);
+    const variable = tf.variable(initial, true, uniqueName(name));
+    initial.dispose();
     this.params.push({ name, kind, variable });
     return variable;
   }

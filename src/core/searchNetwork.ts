@@ -61,8 +61,10 @@ export class SearchNetwork {
     // Drawn after every weight, normal before reduce, as the reference.
     const draw = () => 1e-3 * rng.normal();
     const size = NUM_EDGES * NUM_OPS;
-    this.alphasNormal = tf.variable(tf.tensor2d(rng.fill(size, draw), [NUM_EDGES, NUM_OPS]), true);
-    this.alphasReduce = tf.variable(tf.tensor2d(rng.fill(size, draw), [NUM_EDGES, NUM_OPS]), true);
+    const alphas = () =>
+      tf.tidy(() => tf.variable(tf.tensor2d(rng.fill(size, draw), [NUM_EDGES, NUM_OPS]), true));
+    this.alphasNormal = alphas();
+    this.alphasReduce = alphas();
   }
 
   get weights(): tf.Variable[] {
