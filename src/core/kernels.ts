@@ -10,10 +10,8 @@
  * every backend, so the Node tests on cpu and wasm check the production path.
  */
 import * as tf from '@tensorflow/tfjs-core';
-// The chained tensor methods (x.reshape(...)) are registered by this import.
-import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
-// Gradients of the built-in ops live apart from the ops in tfjs-core.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// Gradients and chained tensor methods, registered per environment.
+import '#tf-register';
 
 type T4 = tf.Tensor4D;
 type Pad4 = [[number, number], [number, number], [number, number], [number, number]];

@@ -1,0 +1,175 @@
+/**
+ * The command-line runner: the same search core as the studio, on Node.
+ *
+ *   npm run search -- --data <files|folder|archive> [options]
+ *
+ * Prints one fixed-format line per interval and the genotype each epoch,
+ * and writes the genotype JSON (also on Ctrl-C).
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { PRESETS, type PresetName, type SearchConfig } from '../src/core/config';
+import { deriveGenotype } from '../src/core/genotype';
+import { genotypeToPython } from '../src/core/genotypeJson';
+import { SearchRun } from '../src/core/search';
+import type { Snapshot } from '../src/core/snapshot';
+import { loadCifarFiles } from '../src/data/load';
+import { openFiles } from './files';
+import { useNodeBackend, type NodeBackend } from './nodeBackend';
+
+/** The embedded demo set, used when no --data is given. */
+const DEMO_FILES = ['data_batch_1.bin', 'test_batch.bin', 'batches.meta.txt'].map(
+  (f) => `public/demo/${f}`,
+);
+
+const USAGE = `usage: npm run search -- --data <path>... [options]
+
+  --data PATH        CIFAR-10 .bin batches, a folder of them, or
+                     cifar-10-binary.tar.gz (repeatable); default: the demo set
+  --preset NAME      Demo | Quick | Paper (default Demo)
+  --order first|second
+  --channels N  --layers N  --batch N  --epochs N  --seed N
+  --lr X  --arch-lr X  --max-images N  --train-portion X
+  --every N          print a line every N steps (default: the preset's)
+  --backend wasm|cpu (default wasm)
+  --out FILE         genotype JSON path (default genotype.json)`;
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', multiple: true },
+    preset: { type: 'string', default: 'Demo' },
+    order: { type: 'string' },
+    channels: { type: 'string' },
+    layers: { type: 'string' },
+    batch: { type: 'string' },
+    epochs: { type: 'string' },
+    seed: { type: 'string' },
+    lr: { type: 'string' },
+    'arch-lr': { type: 'string' },
+    'max-images': { type: 'string' },
+    'train-portion': { type: 'string' },
+    every: { type: 'string' },
+    backend: { type: 'string', default: 'wasm' },
+    out: { type: 'string', default: 'genotype.json' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+function fail(message: string): never {
+  process.stderr.write(`search: ${message}\n`);
+  process.exit(2);
+}
+
+function num(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) fail(`--${name} must be a number, got '${value}'`);
+  return n;
+}
+
+function buildConfig(): SearchConfig {
+  const preset = values.preset as PresetName;
+  if (!(preset in PRESETS)) fail(`unknown --preset '${preset}'; use Demo, Quick or Paper`);
+  const c: SearchConfig = { ...PRESETS[preset] };
+  const set = <K extends keyof SearchConfig>(k: K, v: SearchConfig[K] | undefined) => {
+    if (v !== undefined) c[k] = v;
+  };
+  if (values.order !== undefined && values.order !== 'first' && values.order !== 'second') {
+    fail(`--order must be first or second, got '${values.order}'`);
+  }
+  set('order', values.order as SearchConfig['order'] | undefined);
+  set('channels', num('channels', values.channels));
+  set('layers', num('layers', values.layers));
+  set('batchSize', num('batch', values.batch));
+  set('epochs', num('epochs', values.epochs));
+  set('seed', num('seed', values.seed));
+  set('lr', num('lr', values.lr));
+  set('archLr', num('arch-lr', values['arch-lr']));
+  set('maxImages', num('max-images', values['max-images']));
+  set('trainPortion', num('train-portion', values['train-portion']));
+  set('snapshotEvery', num('every', values.every));
+  return c;
+}
+
+function line(s: Snapshot, msPerStep: number): string {
+  const f = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : 'nan');
+  return (
+    `epoch ${String(s.epoch).padStart(3)} ` +
+    `step ${String(s.step).padStart(6)}/${s.totalSteps} ` +
+    `train_loss ${f(s.trainLoss, 4)} train_acc ${f(s.trainAcc * 100, 2)} ` +
+    `arch_loss ${f(s.archLoss, 4)} arch_acc ${f(s.archAcc * 100, 2)} ` +
+    `lr ${s.lr.toExponential(4)} img/s ${f(s.imagesPerSec, 2)} ` +
+    `ms/step ${f(msPerStep, 0)}`
+  );
+}
+
+async function main(): Promise<void> {
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const config = buildConfig();
+  const backend = values.backend as NodeBackend;
+  if (backend !== 'wasm' && backend !== 'cpu') {
+    fail(`--backend must be wasm or cpu, got '${backend}'`);
+  }
+  const paths = values.data ?? DEMO_FILES;
+  const source = values.data ? 'files' : 'demo';
+
+  const { data, reports } = await loadCifarFiles(await openFiles(paths));
+  for (const r of reports) {
+    const what = r.ok ? `${r.role}, ${r.images ?? 0} images` : `rejected: ${r.error}`;
+    process.stdout.write(`data ${r.file}: ${what}\n`);
+  }
+  if (!data) fail('no training images found; give CIFAR-10 data_batch_N.bin files');
+
+  await useNodeBackend(backend);
+  const run = SearchRun.create(config, data, {
+    backend,
+    dataset: paths.join(', '),
+    source,
+  });
+  process.stdout.write(
+    `search: ${config.order} order, C=${config.channels}, ${config.layers} cells, ` +
+      `batch ${config.batchSize}, ${config.epochs} epochs, ${run.stepsPerEpoch} steps/epoch, ` +
+      `${run.net.store.count.toLocaleString('en-US')} weights, backend ${backend}\n`,
+  );
+
+  const save = async () => {
+    writeFileSync(values.out!, await run.exportGenotype());
+    process.stdout.write(`genotype written to ${values.out}\n`);
+  };
+  let stopping = false;
+  process.on('SIGINT', () => {
+    stopping = true;
+  });
+
+  let lastEpoch = -1;
+  let lastTime = performance.now();
+  let lastStep = 0;
+  while (!run.done && !stopping) {
+    if (run.epoch !== lastEpoch && run.step % run.stepsPerEpoch === 0) {
+      lastEpoch = run.epoch;
+      const [n, r] = await run.opWeights();
+      process.stdout.write(
+        `epoch ${run.epoch} lr ${run.lr.toExponential(6)} genotype = ` +
+          `${genotypeToPython(deriveGenotype(n, r))}\n`,
+      );
+    }
+    await run.runStep();
+    if (run.step % config.snapshotEvery === 0 || run.done) {
+      const snap = await run.snapshot();
+      const now = performance.now();
+      process.stdout.write(`${line(snap, (now - lastTime) / (run.step - lastStep))}\n`);
+      lastTime = now;
+      lastStep = run.step;
+    }
+  }
+
+  const final = await run.snapshot();
+  process.stdout.write(`final genotype = ${genotypeToPython(final.genotype)}\n`);
+  await save();
+  run.dispose();
+}
+
+main().catch((e: Error) => fail(e.message));
