@@ -29,6 +29,12 @@ export class Sgd {
     readonly weightDecay: number,
   ) {}
 
+  /** Restores momentum buffers saved from `buffers`. */
+  restore(buffers: tf.Tensor[]): void {
+    this.dispose();
+    this.buffers = buffers.map(ownedVariable);
+  }
+
   step(vars: tf.Variable[], grads: tf.Tensor[], lr: number): void {
     tf.tidy(() => {
       const first = this.buffers === null;
@@ -95,9 +101,24 @@ export class Adam {
     return [...(this.m ?? []), ...(this.v ?? [])];
   }
 
+  /** Restores the step count and moments saved from `slots` (m then v). */
+  restore(t: number, m: tf.Tensor[], v: tf.Tensor[]): void {
+    this.dispose();
+    this.t = t;
+    this.m = m.map(ownedVariable);
+    this.v = v.map(ownedVariable);
+  }
+
   dispose(): void {
     tf.dispose(this.slots);
     this.m = null;
     this.v = null;
   }
+}
+
+/** A non-trainable variable holding `x`, which it takes over (x is disposed). */
+function ownedVariable(x: tf.Tensor): tf.Variable {
+  const v = tf.variable(x, false);
+  x.dispose();
+  return v;
 }

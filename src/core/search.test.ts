@@ -102,3 +102,37 @@ describe('SearchRun is reproducible', () => {
     expect(Math.abs(losses[1] - losses[3])).toBeLessThan(1e-4);
   });
 });
+
+describe('SearchRun checkpoints', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('continues from a checkpoint exactly as the uninterrupted run', async () => {
+    const data = syntheticCifar(32);
+    const config = { ...tiny, order: 'second' as const };
+    const before = tf.memory().numTensors;
+
+    const a = SearchRun.create(config, data, { backend: 'wasm', dataset: 'x' });
+    for (let i = 0; i < 2; i++) await a.runStep();
+    const cp = await a.checkpoint();
+    await a.runStep();
+    const [wantNormal] = await a.opWeights();
+    a.dispose();
+
+    // Round-trip through structured clone, as IndexedDB stores it.
+    const b = SearchRun.restore(structuredClone(cp), data);
+    expect(b.step).toBe(2);
+    await b.runStep();
+    const [gotNormal] = await b.opWeights();
+    b.dispose();
+
+    expect(Array.from(gotNormal)).toEqual(Array.from(wantNormal));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses to resume on data of another size', async () => {
+    const run = SearchRun.create(tiny, syntheticCifar(32), { backend: 'wasm', dataset: 'x' });
+    const cp = await run.checkpoint();
+    run.dispose();
+    expect(() => SearchRun.restore(cp, syntheticCifar(40))).toThrow(/used 32 training images/);
+  });
+});

@@ -5,7 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { makeBatch } from '../data/augment';
-import { EpochSampler, randomBatch, splitIndices } from '../data/split';
+import {
+  EpochSampler,
+  randomBatch,
+  splitIndices,
+  type SamplerPosition,
+} from '../data/split';
 import type { CifarData, ImageSet } from '../data/types';
 import { Architect } from './architect';
 import type { SearchConfig } from './config';
@@ -24,6 +29,26 @@ export interface RunMeta {
   backend: string;
   dataset: string;
   source?: 'files' | 'demo';
+}
+
+/**
+ * Everything needed to continue a run where it stopped: plain numbers and
+ * typed arrays, so it can be stored (IndexedDB, a file) and posted.
+ */
+export interface RunCheckpoint {
+  version: 1;
+  config: SearchConfig;
+  meta: RunMeta;
+  /** Training images the split was made over. */
+  imagesUsed: number;
+  step: number;
+  elapsedSec: number;
+  /** Network weights in parameter order, then alphasNormal and alphasReduce. */
+  weights: Float32Array[];
+  alphas: [Float32Array, Float32Array];
+  sgdBuffers: Float32Array[] | null;
+  adam: { t: number; m: Float32Array[]; v: Float32Array[] } | null;
+  rng: { sampler: SamplerPosition; arch: number; augment: number };
 }
 
 /** Image side length the search network is built for. */
@@ -45,7 +70,8 @@ export class SearchRun {
   /** Per step since the last snapshot: [trainLoss, trainCorrect, valLoss, valCorrect]. */
   private pending: tf.Tensor1D[] = [];
   private pendingImages = 0;
-  private readonly startedAt = performance.now();
+  private startedAt = performance.now();
+  private readonly imagesUsed: number;
   private lastSnapshotAt = performance.now();
 
   private constructor(
@@ -64,6 +90,7 @@ export class SearchRun {
     this.architect = new Architect(this.net, this.sgd, c);
 
     const used = c.maxImages > 0 ? Math.min(c.maxImages, train.count) : train.count;
+    this.imagesUsed = used;
     const split = splitIndices(used, c.trainPortion);
     this.sampler = new EpochSampler(split.weights, c.batchSize, master.fork());
     this.archIndices = split.arch;
@@ -207,6 +234,77 @@ export class SearchRun {
       opWeightsNormal: opWeightRows(normal, NUM_OPS),
       opWeightsReduce: opWeightRows(reduce, NUM_OPS),
     });
+  }
+
+  /** The run's whole state, read with await data(). */
+  async checkpoint(): Promise<RunCheckpoint> {
+    const read = async (ts: tf.Tensor[]) =>
+      Promise.all(ts.map(async (t) => (await t.data()) as Float32Array));
+    const slots = this.architect.adam.slots;
+    const half = slots.length / 2;
+
+    return {
+      version: 1,
+      config: this.config,
+      meta: this.meta,
+      imagesUsed: this.imagesUsed,
+      step: this.step,
+      elapsedSec: (performance.now() - this.startedAt) / 1000,
+      weights: await read(this.net.weights),
+      alphas: (await read(this.net.alphas)) as [Float32Array, Float32Array],
+      sgdBuffers: this.sgd.buffers ? await read(this.sgd.buffers) : null,
+      adam: half
+        ? {
+            t: this.architect.adam.t,
+            m: await read(slots.slice(0, half)),
+            v: await read(slots.slice(half)),
+          }
+        : null,
+      rng: {
+        sampler: this.sampler.position,
+        arch: this.archRng.state,
+        augment: this.augmentRng.state,
+      },
+    };
+  }
+
+  /**
+   * Continues a run from its checkpoint on the same training data (the split
+   * is by index, so the data must have at least as many images as before).
+   */
+  static restore(cp: RunCheckpoint, data: CifarData): SearchRun {
+    if (cp.version !== 1) {
+      throw new Error(`search: checkpoint version ${cp.version} is not supported; start a new run`);
+    }
+    const used = cp.config.maxImages > 0 ? Math.min(cp.config.maxImages, data.train.count) : data.train.count;
+    if (used !== cp.imagesUsed) {
+      throw new Error(
+        `search: the saved run used ${cp.imagesUsed} training images, the loaded data gives ${used}; ` +
+          'load the same files to resume it',
+      );
+    }
+    const run = SearchRun.create(cp.config, data, cp.meta);
+    const shaped = (vals: Float32Array[], like: tf.Tensor[]) =>
+      vals.map((v, i) => tf.tensor(v, like[i].shape));
+
+    tf.tidy(() => {
+      run.net.weights.forEach((w, i) => w.assign(tf.tensor(cp.weights[i], w.shape)));
+      run.net.alphas.forEach((a, i) => a.assign(tf.tensor(cp.alphas[i], a.shape)));
+    });
+    if (cp.sgdBuffers) run.sgd.restore(shaped(cp.sgdBuffers, run.net.weights));
+    if (cp.adam) {
+      run.architect.adam.restore(
+        cp.adam.t,
+        shaped(cp.adam.m, run.net.alphas),
+        shaped(cp.adam.v, run.net.alphas),
+      );
+    }
+    run.sampler.restore(cp.rng.sampler);
+    run.archRng.state = cp.rng.arch;
+    run.augmentRng.state = cp.rng.augment;
+    run.step = cp.step;
+    run.startedAt = performance.now() - cp.elapsedSec * 1000;
+    return run;
   }
 
   dispose(): void {
