@@ -5,7 +5,7 @@
  * Hessian-vector product), followed by an Adam update of the alphas.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { crossEntropy } from './kernels';
+import { crossEntropy, withoutWeightGradients } from './kernels';
 import { Adam, globalNorm, type Sgd } from './optimizers';
 import type { SearchNetwork } from './searchNetwork';
 
@@ -69,11 +69,13 @@ export class Architect {
   firstOrder(xVal: T4, yVal: T1): ArchGradients {
     return tf.tidy(() => {
       let logits: tf.Tensor2D | null = null;
-      const { value, grads } = tf.variableGrads(() => {
-        // Kept: gradients() disposes what its function created.
-        logits = tf.keep(this.net.forward(xVal));
-        return crossEntropy(logits, yVal);
-      }, this.net.alphas);
+      const { value, grads } = withoutWeightGradients(() =>
+        tf.variableGrads(() => {
+          // Kept: gradients() disposes what its function created.
+          logits = tf.keep(this.net.forward(xVal));
+          return crossEntropy(logits, yVal);
+        }, this.net.alphas),
+      );
       return {
         grads: this.net.alphas.map((a) => grads[a.name]),
         valLoss: value,
@@ -135,7 +137,9 @@ export class Architect {
         weights.forEach((w, i) => w.assign(saved[i].add(atUnrolled.v[i].mul(atUnrolled.r).mul(sign))));
       });
       return tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => this.net.loss(xTrain, yTrain), alphas);
+        const { grads } = withoutWeightGradients(() =>
+          tf.variableGrads(() => this.net.loss(xTrain, yTrain), alphas),
+        );
         return alphas.map((a) => grads[a.name]);
       });
     };

@@ -16,6 +16,35 @@ import '#tf-register';
 type T4 = tf.Tensor4D;
 type Pad4 = [[number, number], [number, number], [number, number], [number, number]];
 
+/**
+ * False while `withoutWeightGradients` runs: the gradFuncs below then
+ * return zeros for their weight operand (the second argument of matMul,
+ * conv2d and depthwiseConv, BN's gamma and beta) instead of computing it.
+ */
+let weightGradients = true;
+
+/**
+ * Runs f, typically a tf.variableGrads over the alphas alone, with weight
+ * gradients switched off: a conv's dW costs as much as its dx, and the
+ * architecture step and the Hessian-vector product need dL/dα only. The
+ * zeros stand in for gradients nobody reads; every op here takes its
+ * weight as that operand, so no input gradient is lost.
+ */
+export function withoutWeightGradients<R>(f: () => R): R {
+  const before = weightGradients;
+  weightGradients = false;
+  try {
+    return f();
+  } finally {
+    weightGradients = before;
+  }
+}
+
+/** True unless inside withoutWeightGradients. */
+export function weightGradientsOn(): boolean {
+  return weightGradients;
+}
+
 /** Explicit symmetric padding of p rows and columns, as PyTorch pads. */
 function spatialPad(p: number): Pad4 {
   return [
@@ -39,7 +68,10 @@ export const matMul = tf.customGrad(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sa, sb] = saved as tf.Tensor2D[];
         const dy2 = dy as tf.Tensor2D;
-        return [tf.matMul(dy2, sb.transpose()), tf.matMul(sa.transpose(), dy2)];
+        const db = weightGradients
+          ? tf.matMul(sa.transpose(), dy2)
+          : tf.zerosLike(sb);
+        return [tf.matMul(dy2, sb.transpose()), db];
       },
     };
   },
@@ -125,6 +157,8 @@ export function conv2d(x: T4, w: tf.Tensor4D, padH: number, padW = padH): T4 {
           [0, 0],
         ]);
 
+        if (!weightGradients) return [dx, tf.zerosLike(sw)];
+
         // dw: batch becomes the channel axis; dy serves as the filter.
         const xp = tf.pad(sx, pad).transpose([3, 1, 2, 0]) as T4;
         const dyf = dyt.transpose([1, 2, 0, 3]) as tf.Tensor4D;
@@ -172,6 +206,7 @@ export function depthwiseConv(
         const flipped = tf.reverse(sw, [0, 1]) as tf.Tensor4D;
         const back = dilation * (k - 1) - pad;
         const dx = tf.depthwiseConv2d(dyFull, flipped, 1, spatialPad(back), 'NHWC', dilation);
+        if (!weightGradients) return [dx, tf.zerosLike(sw)];
 
         // dw: the padded input as one image of N·C channels, dy as an
         // [Ho, Wo] filter whose taps are `stride` apart, stepped by `dilation`.
@@ -196,58 +231,79 @@ export function depthwiseConv(
 }
 
 /**
+ * One-hot 3x3 depthwise filters [3, 3, C, 9]: output channel c·9 + m copies
+ * the input at window offset m = 3i + j, so one depthwise conv lays out the
+ * nine window views of every output position side by side.
+ */
+function windowFilter(c: number): tf.Tensor4D {
+  const v = new Float32Array(9 * c * 9);
+  for (let m = 0; m < 9; m++) {
+    for (let ch = 0; ch < c; ch++) v[m * c * 9 + ch * 9 + m] = 1;
+  }
+  return tf.tensor4d(v, [3, 3, c, 9]);
+}
+
+/**
+ * Filter [3, 3, 9, 1] of the adjoint of the window views: a full
+ * correlation whose input channel m carries the flipped tap of offset m.
+ */
+function scatterFilter(): tf.Tensor4D {
+  const v = new Float32Array(81);
+  for (let m = 0; m < 9; m++) {
+    const [i, j] = [Math.floor(m / 3), m % 3];
+    v[((2 - i) * 3 + (2 - j)) * 9 + m] = 1;
+  }
+  return tf.tensor4d(v, [3, 3, 9, 1]);
+}
+
+/**
  * 3x3 max pooling with PyTorch's padding of 1 (padded cells never win).
- * The gradient routes dy to each window's first maximum in scan order by
- * comparing the nine window offsets with the output: on wasm both
- * MaxPoolGrad and MaxPoolWithArgmax give wrong values on padded inputs
- * (measured against the PyTorch fixtures). Ties are real here: a pixel whose
- * ReLU inputs are all zero normalises to the same value as its neighbours.
+ * The gradient routes dy to each window's first maximum in scan order: on
+ * wasm both MaxPoolGrad and MaxPoolWithArgmax give wrong values on padded
+ * inputs (measured against the PyTorch fixtures). Ties are real here: a
+ * pixel whose ReLU inputs are all zero normalises to the same value as its
+ * neighbours. The nine window views come from one one-hot depthwise conv
+ * (multiplying by 1 and adding zeros is exact), argMax picks the first
+ * maximum, and one small conv scatters the routed dy back: about ten
+ * kernels in place of seventy slices, compares and pads.
  */
 export function maxPool3x3(x: T4, stride: number): T4 {
-  const padded = tf.pad(x, spatialPad(1), -3.4e38) as T4;
   const f = tf.customGrad((xi: tf.Tensor, save: tf.GradSaveFunc) => {
-    const xp = xi as T4;
-    const y = tf.maxPool(xp, 3, stride, 'valid');
-    save([xp, y]);
+    const xp = tf.pad(xi, spatialPad(1), -3.4e38) as T4;
+    save([xp]);
 
     return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sy] = saved as [T4, T4];
-        const [n, hp, wp, c] = sx.shape;
-        const [, ho, wo] = sy.shape;
-        const span = [n, stride * ho, stride * wo, c];
-        const parts: T4[] = [];
-        let taken: tf.Tensor | null = null;
+      value: tf.maxPool(xp, 3, stride, 'valid'),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const sx = saved[0] as T4;
+          const [n, hp, wp, c] = sx.shape;
+          const [, ho, wo] = dy.shape;
 
-        for (let i = 0; i < 3; i++) {
-          for (let j = 0; j < 3; j++) {
-            // The input cells at window offset (i, j) of every output; the
-            // first maximum in scan order wins, as in PyTorch.
-            let win = sx.slice([0, i, j, 0], span) as T4;
-            if (stride === 2) win = subsample2(win);
-            let hit = tf.equal(win, sy);
-            if (taken !== null) hit = tf.logicalAnd(hit, tf.logicalNot(taken));
-            taken = taken === null ? hit : tf.logicalOr(taken, hit);
-            let routed = dy.mul(hit) as T4;
-            if (stride === 2) routed = upsampleZeros2(routed);
-            const after = [hp - i - stride * ho, wp - j - stride * wo];
-            parts.push(
-              tf.pad(routed, [
-                [0, 0],
-                [i, after[0]],
-                [j, after[1]],
-                [0, 0],
-              ]),
-            );
-          }
-        }
-        return sumAll(parts);
-      },
+          // [N, Ho, Wo, C, 9]: the window views; the first maximum wins.
+          const views = tf
+            .depthwiseConv2d(sx, windowFilter(c), stride, 'valid')
+            .reshape([n, ho, wo, c, 9]);
+          const first = tf.oneHot(tf.argMax(views, 4), 9);
+          const routed = first.mul(dy.reshape([n, ho, wo, c, 1]));
+
+          // Offsets to the channel axis, (N, C) to the batch axis: the
+          // scatter is then one full correlation with a [3, 3, 9, 1] filter,
+          // cropped by its padding to the unpadded input.
+          let r = routed.transpose([0, 3, 1, 2, 4]).reshape([n * c, ho, wo, 9]) as T4;
+          if (stride === 2) r = upsampleZeros2(r);
+          const back = tf.conv2d(r, scatterFilter(), 1, [
+            [0, 0],
+            [1, hp - r.shape[1] - 1],
+            [1, wp - r.shape[2] - 1],
+            [0, 0],
+          ]);
+          return back.reshape([n, c, hp - 2, wp - 2]).transpose([0, 2, 3, 1]);
+        }),
     };
   });
 
-  return f(padded) as T4;
+  return f(x) as T4;
 }
 
 /**

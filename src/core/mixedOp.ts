@@ -6,14 +6,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createOp, type Op } from './ops';
 import type { ParamStore } from './params';
 import { PRIMITIVES } from './primitives';
+import { rematerialise } from './remat';
 
 type T4 = tf.Tensor4D;
 
 export class MixedOp {
   /** One op per PRIMITIVES entry, in that order; ops[0] is 'none'. */
   readonly ops: Op[];
+  /** The variables of all eight ops, in registration order. */
+  readonly params: tf.Variable[];
 
   constructor(store: ParamStore, prefix: string, c: number, stride: number) {
+    const first = store.params.length;
     this.ops = PRIMITIVES.map((name, k) =>
       createOp(store, name, {
         prefix: `${prefix}_ops.${k}.`,
@@ -23,6 +27,7 @@ export class MixedOp {
         poolBn: true,
       }),
     );
+    this.params = store.params.slice(first).map((p) => p.variable);
   }
 
   /**
@@ -38,8 +43,15 @@ export class MixedOp {
     return out;
   }
 
-  /** Σ_k w_k·op_k(x) for one input x [N,H,W,C] and its ReLU xr. */
+  /**
+   * Σ_k w_k·op_k(x) for one input x [N,H,W,C] and its ReLU xr, recomputed
+   * in the backward pass so that only x, xr and the weights stay alive
+   * between the forward and the backward (remat.ts).
+   */
   apply(x: T4, xr: T4, opWeights: tf.Scalar[]): T4 {
-    return tf.addN(this.terms(x, xr, opWeights));
+    const f = ([xi, xri, ...w]: tf.Tensor[]) =>
+      tf.addN(this.terms(xi as T4, xri as T4, [opWeights[0], ...(w as tf.Scalar[])]));
+
+    return rematerialise(f, [x, xr, ...opWeights.slice(1)], this.params) as T4;
   }
 }

@@ -62,11 +62,11 @@ export class SearchCell {
 
     let e = 0;
     for (let node = 0; node < STEPS; node++) {
-      const terms: T4[] = [];
+      const sums: T4[] = [];
       for (let input = 0; input < node + 2; input++, e++) {
-        terms.push(...this.edges[e].terms(states[input], relus[input], opWeights[e]));
+        sums.push(this.edges[e].apply(states[input], relus[input], opWeights[e]));
       }
-      const s = sumAll(terms);
+      const s = sumAll(sums);
       states.push(s);
       relus.push(tf.relu(s));
     }
