@@ -42,7 +42,7 @@ describe('SearchNetwork structure', () => {
 
   it('initialises alphas as 1e-3·N(0,1)', async () => {
     const net = new SearchNetwork({ channels: 2, numClasses: 10, layers: 3 }, new Rng(7));
-    const a = await net.alphasNormal.data();
+    const a = Array.from(await net.alphasNormal.data());
     const sd = Math.sqrt(a.reduce((s, v) => s + v * v, 0) / a.length);
     expect(sd).toBeGreaterThan(0.6e-3);
     expect(sd).toBeLessThan(1.5e-3);
