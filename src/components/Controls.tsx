@@ -1,0 +1,215 @@
+import { useEffect } from 'react';
+import type { Snapshot } from '../core/snapshot';
+import { presetOf } from '../store/configFields';
+import { isLive, useStudio } from '../store/studio';
+
+/** Start, Pause/Resume, Stop and Step, the run's progress, and Space to toggle pause. */
+export function Controls() {
+  const runState = useStudio((s) => s.runState);
+  const request = useStudio((s) => s.request);
+  const latest = useStudio((s) => s.latest);
+  const backendReady = useStudio((s) => s.backendStatus === 'ready');
+  const hasData = useStudio((s) => (s.dataset?.trainImages ?? 0) > 0);
+  const loading = useStudio((s) => s.loading !== null);
+  const slowOnCpu = useStudio(
+    (s) =>
+      (s.backend?.name === 'wasm' || s.backend?.name === 'cpu') &&
+      !isLive(s.runState) &&
+      presetOf(s.config) === 'Paper',
+  );
+  const { start, stop, step, togglePause } = useStudio.getState();
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== ' ' || event.repeat || isTyping(event.target)) return;
+      event.preventDefault();
+      void useStudio.getState().togglePause();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const live = isLive(runState);
+  const blocker = !backendReady
+    ? 'Waiting for the backend…'
+    : loading
+      ? 'Reading files…'
+      : !hasData
+        ? 'Load data to start: drop CIFAR-10 files or try the demo data.'
+        : null;
+
+  return (
+    <section
+      className="panel controls"
+      aria-label="Run controls"
+      data-run-state={runState}
+    >
+      <div className="buttons">
+        <button
+          type="button"
+          className="primary"
+          data-testid="start"
+          disabled={live || blocker !== null}
+          title={blocker ?? undefined}
+          onClick={() => void start()}
+        >
+          {runState === 'stopped' || runState === 'done'
+            ? 'Start again'
+            : 'Start'}
+        </button>
+        <button
+          type="button"
+          data-testid="pause"
+          disabled={!live || request !== null}
+          aria-keyshortcuts="Space"
+          title="Space toggles pause"
+          onClick={() => void togglePause()}
+        >
+          {runState === 'paused' ? 'Resume' : 'Pause'}
+        </button>
+        <button
+          type="button"
+          data-testid="stop"
+          disabled={!live || request === 'stopping'}
+          onClick={() => void stop()}
+        >
+          Stop
+        </button>
+        <button
+          type="button"
+          data-testid="step"
+          disabled={runState !== 'paused' || request !== null}
+          title="One search step while paused"
+          onClick={() => void step()}
+        >
+          Step
+        </button>
+        <span className={`run-state state-${runState}`} data-testid="run-state">
+          {request === 'pausing'
+            ? 'Pausing after this step…'
+            : request === 'stopping'
+              ? 'Stopping after this step…'
+              : STATE_TEXT[runState]}
+        </span>
+      </div>
+      {blocker && runState === 'idle' ? (
+        <p className="empty-state">{blocker}</p>
+      ) : (
+        <Progress snapshot={latest} live={live} />
+      )}
+      {slowOnCpu && (
+        <p className="speed-hint">
+          No hardware GPU here: the Paper settings take most of a minute per
+          step on the CPU. The Demo and Quick presets are sized for it.
+        </p>
+      )}
+    </section>
+  );
+}
+
+const STATE_TEXT = {
+  idle: 'Ready',
+  running: 'Running',
+  paused: 'Paused',
+  stopped: 'Stopped',
+  done: 'Done',
+} as const;
+
+function Progress({
+  snapshot,
+  live,
+}: {
+  snapshot: Snapshot | null;
+  live: boolean;
+}) {
+  if (!snapshot) {
+    return (
+      <p className="progress-text">
+        {live ? 'First steps running…' : 'Press Start to search.'}
+      </p>
+    );
+  }
+  const { step, stepsPerEpoch, totalSteps, elapsedSec, imagesPerSec } =
+    snapshot;
+  const epochs = Math.max(
+    1,
+    Math.round(totalSteps / Math.max(1, stepsPerEpoch)),
+  );
+  // Derived from the step alone: epoch k holds steps (k-1)·stepsPerEpoch+1 … k·stepsPerEpoch.
+  const epoch = Math.max(1, Math.ceil(step / Math.max(1, stepsPerEpoch)));
+  const inEpoch = step - (epoch - 1) * stepsPerEpoch;
+  const left =
+    step > 0 ? (elapsedSec / step) * (totalSteps - step) : Number.NaN;
+  const fraction = totalSteps > 0 ? step / totalSteps : 0;
+
+  return (
+    <div className="progress">
+      <dl className="progress-text">
+        <div>
+          <dt>Epoch</dt>
+          <dd data-testid="epoch">
+            {epoch} / {epochs}
+          </dd>
+        </div>
+        <div>
+          <dt>Step</dt>
+          <dd>
+            <span data-testid="step-count" data-step={step}>
+              {step}
+            </span>{' '}
+            / {totalSteps}{' '}
+            <span className="muted">
+              ({inEpoch} / {stepsPerEpoch} in epoch)
+            </span>
+          </dd>
+        </div>
+        <div>
+          <dt>Speed</dt>
+          <dd>
+            {Number.isFinite(imagesPerSec) ? imagesPerSec.toFixed(1) : '–'}{' '}
+            images/s
+          </dd>
+        </div>
+        <div>
+          <dt>Elapsed</dt>
+          <dd>{duration(elapsedSec)}</dd>
+        </div>
+        <div>
+          <dt>Left</dt>
+          <dd>{Number.isFinite(left) ? duration(left) : '–'}</dd>
+        </div>
+      </dl>
+      <div
+        className="bar-track"
+        role="progressbar"
+        aria-label="Search progress"
+        aria-valuemin={0}
+        aria-valuemax={totalSteps}
+        aria-valuenow={step}
+      >
+        <div
+          className="bar-fill"
+          style={{ width: `${(100 * fraction).toFixed(2)}%` }}
+        />
+      </div>
+    </div>
+  );
+}
+
+/** 75 → "1:15", 3725 → "1:02:05". */
+function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
+}
+
+/** Space belongs to the focused control when one has focus. */
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return (
+    target.isContentEditable ||
+    ['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON'].includes(target.tagName)
+  );
+}

@@ -1,0 +1,366 @@
+/**
+ * The studio's one store: what the worker reported (backend, data, run
+ * state, snapshots), what the researcher set (config), and what went wrong
+ * (the error banner). Actions sit beside the state; they are the only code
+ * that talks to the search worker.
+ */
+import { create } from 'zustand';
+import { PRESETS, type PresetName, type SearchConfig } from '../core/config';
+import type { Genotype } from '../core/genotype';
+import { parseGenotypeJson, parseGenotypePython } from '../core/genotypeJson';
+import type { Snapshot } from '../core/snapshot';
+import type {
+  BackendInfo,
+  DatasetSummary,
+  FileReport,
+  RunState,
+} from '../../workers/api';
+import { createSearchClient, type SearchClient } from '../../workers/client';
+import { presetOf, validateConfig } from './configFields';
+
+/** Snapshots kept before the older half of the history is thinned out. */
+export const HISTORY_CAP = 5000;
+
+export interface StudioError {
+  id: number;
+  /** The kind, e.g. 'FileRejected', 'Settings', 'GenotypeFormatError'. */
+  name: string;
+  message: string;
+}
+
+export interface StudioState {
+  backend: BackendInfo | null;
+  backendStatus: 'starting' | 'ready' | 'failed';
+  dataset: DatasetSummary | null;
+  /** Fraction read per file while a load is in flight; null when idle. */
+  loading: Record<string, number> | null;
+  config: SearchConfig;
+  /** The config of the live or last run; null before the first run. */
+  runConfig: SearchConfig | null;
+  runState: RunState;
+  /** Set from a Pause or Stop click until the worker confirms (after its step in flight). */
+  request: 'pausing' | 'stopping' | null;
+  /** Snapshots of the current run, oldest first, thinned beyond HISTORY_CAP. */
+  snapshots: Snapshot[];
+  latest: Snapshot | null;
+  /** Which snapshot the cells show; null follows the latest. */
+  viewIndex: number | null;
+  genotype: Genotype | null;
+  /** A genotype read from a file, shown while no run has produced one. */
+  imported: { file: string; genotype: Genotype } | null;
+  errors: StudioError[];
+
+  connect(): void;
+  loadFiles(files: File[]): Promise<void>;
+  loadDemo(): Promise<void>;
+  setPreset(name: PresetName): void;
+  setField<K extends keyof SearchConfig>(key: K, value: SearchConfig[K]): void;
+  start(): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  togglePause(): Promise<void>;
+  step(): Promise<void>;
+  stop(): Promise<void>;
+  /** The genotype JSON of the current alphas, or null (with a banner) if there is none. */
+  exportGenotype(): Promise<string | null>;
+  importGenotype(file: File): Promise<void>;
+  setViewIndex(index: number | null): void;
+  pushError(error: { name: string; message: string }): void;
+  dismissError(id: number): void;
+}
+
+let client: SearchClient | null = null;
+let nextErrorId = 1;
+
+export const useStudio = create<StudioState>()((set, get) => {
+  /** Runs a worker call; a rejection becomes a banner line instead of an exception. */
+  const call = async <T>(
+    task: (api: SearchClient['api']) => Promise<T>,
+  ): Promise<T | null> => {
+    if (!client) {
+      get().pushError({
+        name: 'NotReady',
+        message: 'The search worker has not started; reload the page',
+      });
+      return null;
+    }
+    try {
+      return await task(client.api);
+    } catch (error) {
+      get().pushError(asNamed(error));
+      return null;
+    }
+  };
+
+  /** Takes a new summary; each newly rejected file gets a banner line naming it. */
+  const takeSummary = (summary: DatasetSummary | null) => {
+    if (!summary) return;
+    const before = get().dataset?.files ?? [];
+    for (const report of newRejects(before, summary.files)) {
+      get().pushError({ name: 'FileRejected', message: rejectMessage(report) });
+    }
+    set({ dataset: summary });
+  };
+
+  // Snapshots wait for the next frame, so a fast run updates the page at
+  // most once per frame however many arrive.
+  let pending: Snapshot[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const arrived = pending;
+    pending = [];
+    set((s) => ({
+      snapshots: arrived.reduce(
+        (history, snapshot) => appendSnapshot(history, snapshot),
+        s.snapshots,
+      ),
+      latest: arrived[arrived.length - 1],
+      genotype: arrived[arrived.length - 1].genotype,
+    }));
+  };
+
+  return {
+    backend: null,
+    backendStatus: 'starting',
+    dataset: null,
+    loading: null,
+    config: { ...PRESETS.Paper },
+    runConfig: null,
+    runState: 'idle',
+    request: null,
+    snapshots: [],
+    latest: null,
+    viewIndex: null,
+    genotype: null,
+    imported: null,
+    errors: [],
+
+    connect() {
+      if (client) return;
+      const { client: created, ready } = createSearchClient({
+        onSnapshot: (snapshot) => {
+          pending.push(snapshot);
+          if (pending.length === 1) nextFrame(flush);
+        },
+        // Snapshots sent before a state change are shown before it.
+        onState: (runState) => {
+          flush();
+          set({ runState, request: null });
+        },
+        onError: (error) => get().pushError(error),
+        // Progress travels on its own channel and can trail the load's answer: late news is dropped.
+        onLoadProgress: (file, fraction) =>
+          set((s) =>
+            s.loading === null
+              ? s
+              : { loading: { ...s.loading, [file]: fraction } },
+          ),
+      });
+      client = created;
+      ready.then(
+        (backend) => set({ backend, backendStatus: 'ready' }),
+        (error: unknown) => {
+          set({ backendStatus: 'failed' });
+          get().pushError(asNamed(error));
+        },
+      );
+    },
+
+    async loadFiles(files) {
+      if (files.length === 0) return;
+      set({ loading: {} });
+      const summary = await call((api) => api.loadFiles(files));
+      set({ loading: null });
+      takeSummary(summary);
+    },
+
+    async loadDemo() {
+      set({ loading: {} });
+      const url = new URL('demo/data_batch_1.bin', document.baseURI).href;
+      const summary = await call((api) => api.loadDemo(url));
+      set({ loading: null });
+      takeSummary(summary);
+
+      // The demo set is for seeing a search start in seconds: unless the
+      // researcher has edited the settings, pick the preset made for that.
+      const { config, runState } = get();
+      if (summary && !isLive(runState) && presetOf(config) !== 'Custom') {
+        set({ config: { ...PRESETS.Demo } });
+      }
+    },
+
+    setPreset(name) {
+      const live = isLive(get().runState);
+      const preset = { ...PRESETS[name] };
+      // While a run is live the network stays as it is; the rest applies next run.
+      set((s) => ({
+        config: live
+          ? {
+              ...preset,
+              channels: s.config.channels,
+              layers: s.config.layers,
+              numClasses: s.config.numClasses,
+            }
+          : preset,
+      }));
+    },
+
+    setField(key, value) {
+      set((s) => ({ config: { ...s.config, [key]: value } }));
+    },
+
+    async start() {
+      const { config, dataset } = get();
+      if (!dataset || dataset.trainImages === 0) {
+        get().pushError({
+          name: 'NoData',
+          message:
+            'Start: no training images are loaded; drop CIFAR-10 files or press "Try the demo data"',
+        });
+        return;
+      }
+      const problems = validateConfig(config, dataset.classNames.length);
+      if (problems.length > 0) {
+        for (const problem of problems) {
+          get().pushError({ name: 'Settings', message: problem.message });
+        }
+        return;
+      }
+
+      pending = [];
+      set({
+        snapshots: [],
+        latest: null,
+        genotype: null,
+        viewIndex: null,
+        runConfig: { ...config },
+      });
+      await call((api) => api.start(config));
+    },
+
+    async pause() {
+      if (get().runState !== 'running') return;
+      set({ request: 'pausing' });
+      // null only on failure (pause resolves to undefined): then no state change will clear it.
+      if ((await call((api) => api.pause())) === null) set({ request: null });
+    },
+
+    async resume() {
+      await call((api) => api.resume());
+    },
+
+    async togglePause() {
+      const { runState, request } = get();
+      if (request !== null) return;
+      if (runState === 'running') await get().pause();
+      else if (runState === 'paused') await get().resume();
+    },
+
+    async step() {
+      await call((api) => api.step());
+    },
+
+    async stop() {
+      if (!isLive(get().runState)) return;
+      set({ request: 'stopping' });
+      if ((await call((api) => api.stop())) === null) set({ request: null });
+    },
+
+    async exportGenotype() {
+      return call((api) => api.exportGenotype());
+    },
+
+    async importGenotype(file) {
+      try {
+        const text = await file.text();
+        const python =
+          /\.(py|txt)$/i.test(file.name) || /^\s*Genotype\s*\(/.test(text);
+        const genotype = python
+          ? parseGenotypePython(text, file.name)
+          : parseGenotypeJson(text, file.name).genotype;
+        set({ imported: { file: file.name, genotype } });
+      } catch (error) {
+        get().pushError(asNamed(error));
+      }
+    },
+
+    setViewIndex(index) {
+      set({ viewIndex: index });
+    },
+
+    pushError(error) {
+      set((s) => {
+        // The same fault reported twice in a row shows once.
+        const last = s.errors[s.errors.length - 1];
+        if (last && last.name === error.name && last.message === error.message)
+          return s;
+        return {
+          errors: [
+            ...s.errors,
+            { id: nextErrorId++, name: error.name, message: error.message },
+          ],
+        };
+      });
+    },
+
+    dismissError(id) {
+      set((s) => ({ errors: s.errors.filter((e) => e.id !== id) }));
+    },
+  };
+});
+
+function nextFrame(run: () => void): void {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
+  else setTimeout(run, 16);
+}
+
+/** A run that holds its network: settings that shape it are locked. */
+export function isLive(state: RunState): boolean {
+  return state === 'running' || state === 'paused';
+}
+
+/**
+ * Appends `snapshot`; past `cap`, every second snapshot of the older half is
+ * dropped, so a long run keeps its whole shape at a coarser grain.
+ */
+export function appendSnapshot(
+  history: Snapshot[],
+  snapshot: Snapshot,
+  cap = HISTORY_CAP,
+): Snapshot[] {
+  const next = [...history, snapshot];
+  if (next.length <= cap) return next;
+
+  const half = Math.floor(next.length / 2);
+  const older = next.slice(0, half).filter((_, i) => i % 2 === 0);
+  return [...older, ...next.slice(half)];
+}
+
+/** Reports rejected in `after` that were not already in `before`. */
+function newRejects(before: FileReport[], after: FileReport[]): FileReport[] {
+  const seen = new Set(
+    before.filter((r) => !r.ok).map((r) => `${r.file}\n${r.error}`),
+  );
+  return after.filter((r) => !r.ok && !seen.has(`${r.file}\n${r.error}`));
+}
+
+function rejectMessage(report: FileReport): string {
+  const error = report.error ?? 'rejected';
+  const base = report.file.split('/').pop() ?? report.file;
+  return error.includes(base) ? error : `${report.file}: ${error}`;
+}
+
+/** Comlink keeps only name, message and stack of an Error: that is all we use. */
+function asNamed(error: unknown): { name: string; message: string } {
+  if (
+    error instanceof Error ||
+    (typeof error === 'object' && error !== null && 'message' in error)
+  ) {
+    const e = error as { name?: string; message: string };
+    return {
+      name: e.name && e.name !== 'Error' ? e.name : 'Error',
+      message: e.message,
+    };
+  }
+  return { name: 'Error', message: String(error) };
+}

@@ -1,0 +1,203 @@
+/**
+ * The search worker: picks the TF.js backend, holds the loaded data and the
+ * one live SearchRun (and so every tensor), and runs search steps in a loop
+ * that returns to the event loop between steps, so pause, stop and new
+ * files are handled while a run is live. The page talks to it only through
+ * SearchWorkerApi (comlink).
+ */
+import * as Comlink from 'comlink';
+import type { SearchConfig } from '../src/core/config';
+import { SearchRun } from '../src/core/search';
+import type {
+  BackendInfo,
+  DatasetSummary,
+  RunState,
+  SearchEvents,
+  SearchWorkerApi,
+} from './api';
+import { chooseBackend } from './backend';
+import { Datasets, namedError } from './datasets';
+
+class SearchWorker implements SearchWorkerApi {
+  private events: SearchEvents | null = null;
+  private backend: Promise<BackendInfo> | null = null;
+  private datasets = new Datasets();
+  private run: SearchRun | null = null;
+  private config: SearchConfig | null = null;
+  private state: RunState = 'idle';
+  /** The step loop while it runs; awaited by pause and stop. */
+  private loop: Promise<void> = Promise.resolve();
+  /** Serialises everything that touches the run's tensors. */
+  private lock: Promise<unknown> = Promise.resolve();
+  private lastSnapshotStep = -1;
+  /** Bumped whenever a loop must end, so a loop that outlives its pause never continues. */
+  private generation = 0;
+
+  init(events: SearchEvents): Promise<BackendInfo> {
+    this.events = events;
+    this.backend ??= chooseBackend();
+    return this.backend;
+  }
+
+  loadFiles(files: File[]): Promise<DatasetSummary> {
+    return this.datasets.addFiles(files, this.progress);
+  }
+
+  loadDemo(url: string): Promise<DatasetSummary> {
+    return this.datasets.loadDemo(url, this.progress);
+  }
+
+  async start(config: SearchConfig): Promise<void> {
+    if (!this.backend) {
+      throw namedError('NotReady', 'search worker: start() came before init()');
+    }
+    const backend = await this.backend;
+    const data = this.datasets.data;
+    if (!data) {
+      throw namedError(
+        'NoData',
+        'Start: no training images are loaded; drop CIFAR-10 files or press "Try the demo data"',
+      );
+    }
+
+    await this.halt('stopped');
+    const previous = this.run;
+    this.run = null;
+    await this.exclusive(async () => previous?.dispose());
+
+    // Data loaded after this point is kept for the next run; this one keeps `data`.
+    const run = SearchRun.create(config, data, {
+      backend: backend.name,
+      dataset: this.datasets.name,
+      source: this.datasets.source,
+    });
+    this.run = run;
+    this.config = config;
+    this.lastSnapshotStep = run.step;
+    this.setState('running');
+    this.loop = this.runLoop(run, this.generation);
+  }
+
+  async pause(): Promise<void> {
+    if (this.state !== 'running') return;
+    await this.halt('paused');
+  }
+
+  async resume(): Promise<void> {
+    const run = this.run;
+    if (this.state !== 'paused' || !run || run.done) return;
+    await this.loop;
+    this.setState('running');
+    this.loop = this.runLoop(run, this.generation);
+  }
+
+  async step(): Promise<void> {
+    const run = this.run;
+    if (this.state !== 'paused' || !run) {
+      throw namedError(
+        'NotPaused',
+        'Step: pause the search first; Step runs one step while paused',
+      );
+    }
+    if (run.done) return;
+    await this.exclusive(() => run.runStep());
+    await this.emitSnapshot(run);
+    if (run.done) this.setState('done');
+  }
+
+  async stop(): Promise<void> {
+    if (this.state !== 'running' && this.state !== 'paused') return;
+    await this.halt('stopped');
+  }
+
+  async exportGenotype(): Promise<string> {
+    const run = this.run;
+    if (!run) {
+      throw namedError(
+        'NoRun',
+        'Download: start a search first; the genotype comes from its alphas',
+      );
+    }
+    return this.exclusive(() => run.exportGenotype());
+  }
+
+  /** Runs steps until the state leaves 'running' or the run is done. */
+  private async runLoop(run: SearchRun, generation: number): Promise<void> {
+    const every = Math.max(1, Math.floor(this.config?.snapshotEvery ?? 1));
+    const live = () =>
+      this.state === 'running' &&
+      this.run === run &&
+      this.generation === generation;
+    try {
+      while (live() && !run.done) {
+        await this.exclusive(() => run.runStep());
+        if (run.step % every === 0 || run.done) await this.emitSnapshot(run);
+        // A macrotask boundary: pause/stop/loadFiles messages get their turn here.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      if (live() && run.done) {
+        this.setState('done');
+      }
+    } catch (error) {
+      this.reportError(error);
+      if (this.run === run) this.setState('stopped');
+    }
+  }
+
+  /**
+   * Leaves 'running' for `next`: the loop stops after the step in flight,
+   * whose snapshot is sent before the new state, so the page never shows
+   * 'paused' and then sees the step counter move.
+   */
+  private async halt(next: RunState): Promise<void> {
+    const wasLive = this.state === 'running' || this.state === 'paused';
+    this.generation++;
+    if (wasLive) this.state = next;
+    await this.loop;
+    if (!wasLive) return;
+    if (this.run) await this.emitSnapshot(this.run);
+    this.setState(next);
+  }
+
+  private async emitSnapshot(run: SearchRun): Promise<void> {
+    if (run.step === this.lastSnapshotStep) return;
+    this.lastSnapshotStep = run.step;
+    const snapshot = await this.exclusive(() => run.snapshot());
+    this.notify((events) => events.onSnapshot(snapshot));
+  }
+
+  private setState(state: RunState): void {
+    this.state = state;
+    this.notify((events) => events.onState(state));
+  }
+
+  private reportError(error: unknown): void {
+    const name =
+      error instanceof Error && error.name !== 'Error'
+        ? error.name
+        : 'SearchError';
+    const message = error instanceof Error ? error.message : String(error);
+    this.notify((events) => events.onError({ name, message }));
+  }
+
+  private progress = (file: string, fraction: number): void => {
+    this.notify((events) => events.onLoadProgress(file, fraction));
+  };
+
+  /** Calls the page; across comlink that is a promise, whose failure must not end the search. */
+  private notify(call: (events: SearchEvents) => unknown): void {
+    if (!this.events) return;
+    Promise.resolve(call(this.events)).catch((error: unknown) => {
+      console.warn('[search worker] the page did not take an event:', error);
+    });
+  }
+
+  /** Runs `task` after every task queued before it, so tensor work never interleaves. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.lock.then(task);
+    this.lock = result.catch(() => undefined);
+    return result;
+  }
+}
+
+Comlink.expose(new SearchWorker());
