@@ -36,12 +36,33 @@ export interface DatasetSummary {
 
 export type RunState = 'idle' | 'running' | 'paused' | 'stopped' | 'done';
 
+/** A save of the run that reached IndexedDB. */
+export interface SaveInfo {
+  step: number;
+  totalSteps: number;
+  /** Date.now() at the save. */
+  savedAt: number;
+}
+
+/** The saved run, rebuilt in the worker on load: what the page shows of it. */
+export interface RestoredRun extends SaveInfo {
+  dataset: DatasetSummary;
+  config: SearchConfig;
+  /** Snapshots up to the saved step, oldest first. */
+  snapshots: Snapshot[];
+  /** 'paused', or 'done' for a finished run. */
+  state: RunState;
+  /** The backend it was saved on; it continues on the current one. */
+  savedOn: string;
+}
+
 /** Progress, errors and state changes pushed from the worker to the page. */
 export interface SearchEvents {
   onSnapshot(snapshot: Snapshot): void;
   onState(state: RunState): void;
   onError(error: { name: string; message: string }): void;
   onLoadProgress(file: string, fraction: number): void;
+  onSaved(info: SaveInfo): void;
 }
 
 /** The comlink API the search worker exposes. */
@@ -57,6 +78,12 @@ export interface SearchWorkerApi {
   /** One search step while paused. */
   step(): Promise<void>;
   stop(): Promise<void>;
+  /** Rebuilds the saved run, if there is one, paused at its saved step. */
+  restoreSaved(): Promise<RestoredRun | null>;
+  /** Clears the saved run and data, and ends the run in the worker. */
+  discardSaved(): Promise<void>;
+  /** Saves the live run now (the page is being hidden). */
+  saveNow(): Promise<void>;
   /** The genotype JSON of the current alphas (schema in src/core/genotypeJson.ts). */
   exportGenotype(): Promise<string>;
 }

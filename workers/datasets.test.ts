@@ -78,6 +78,19 @@ describe('the worker’s loaded data', () => {
     ]);
   });
 
+  it('takes back a saved set and keeps it when a later drop has no training images', async () => {
+    const original = new Datasets();
+    await original.addFiles([batch('data_batch_1.bin', 20)]);
+    const restored = new Datasets();
+    restored.adopt(original.data!, original.current());
+    expect(restored.current()).toEqual(original.current());
+
+    const html = new File(['<!doctype html>'], 'data_batch_2.bin');
+    const summary = await restored.addFiles([html]);
+    expect(summary.trainImages).toBe(20);
+    expect(restored.data).toBe(original.data);
+  });
+
   it('says how to get the demo set when the build has none', async () => {
     vi.stubGlobal(
       'fetch',

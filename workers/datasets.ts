@@ -48,8 +48,10 @@ export class Datasets {
     const accepted = all.filter((file) => ownReport(file, reports)?.ok);
     const rejected = reports.filter((report) => !report.ok);
 
-    // Nothing trainable yet but the demo is loaded: keep the demo, show the lines.
-    if (data === null && this.source === 'demo' && this.data) {
+    // Nothing trainable yet but the demo or a restored set is loaded (no kept
+    // files to re-read): keep it, show the lines.
+    const unmergeable = this.source === 'demo' || this.kept.length === 0;
+    if (data === null && unmergeable && this.data) {
       this.earlierRejects = [...this.earlierRejects, ...rejected];
       this.kept = accepted;
       return this.summary([...this.reports, ...rejected]);
@@ -98,6 +100,21 @@ export class Datasets {
     this.earlierRejects = [];
     this.reports = reports;
     return this.summary(reports);
+  }
+
+  /** What is loaded now, as the page shows it. */
+  current(): DatasetSummary {
+    return this.summary(this.reports);
+  }
+
+  /** Takes back a saved dataset (parsed arrays and summary), replacing everything. */
+  adopt(data: CifarData, summary: DatasetSummary): void {
+    this.data = data;
+    this.source = summary.source;
+    this.name = summary.name;
+    this.kept = [];
+    this.earlierRejects = [];
+    this.reports = summary.files;
   }
 
   private summary(reports: FileReport[]): DatasetSummary {

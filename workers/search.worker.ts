@@ -11,12 +11,15 @@ import { SearchRun } from '../src/core/search';
 import type {
   BackendInfo,
   DatasetSummary,
+  RestoredRun,
   RunState,
   SearchEvents,
   SearchWorkerApi,
 } from './api';
 import { chooseBackend } from './backend';
 import { Datasets, namedError } from './datasets';
+import { IdbRunStorage } from './idb';
+import { RunSaver, type SaveReason } from './persist';
 
 class SearchWorker implements SearchWorkerApi {
   private events: SearchEvents | null = null;
@@ -32,6 +35,10 @@ class SearchWorker implements SearchWorkerApi {
   private lastSnapshotStep = -1;
   /** Bumped whenever a loop must end, so a loop that outlives its pause never continues. */
   private generation = 0;
+  private saver = new RunSaver(new IdbRunStorage(), {
+    onSaved: (info) => this.notify((events) => events.onSaved(info)),
+    onError: (error) => this.notify((events) => events.onError(error)),
+  });
 
   init(events: SearchEvents): Promise<BackendInfo> {
     this.events = events;
@@ -74,6 +81,8 @@ class SearchWorker implements SearchWorkerApi {
     this.run = run;
     this.config = config;
     this.lastSnapshotStep = run.step;
+    // Not awaited: writing a large dataset must not delay the first steps.
+    void this.saver.newRun(data, this.datasets.current());
     this.setState('running');
     this.loop = this.runLoop(run, this.generation);
   }
@@ -81,6 +90,7 @@ class SearchWorker implements SearchWorkerApi {
   async pause(): Promise<void> {
     if (this.state !== 'running') return;
     await this.halt('paused');
+    await this.save('pause');
   }
 
   async resume(): Promise<void> {
@@ -103,11 +113,77 @@ class SearchWorker implements SearchWorkerApi {
     await this.exclusive(() => run.runStep());
     await this.emitSnapshot(run);
     if (run.done) this.setState('done');
+    await this.save('step');
   }
 
   async stop(): Promise<void> {
     if (this.state !== 'running' && this.state !== 'paused') return;
     await this.halt('stopped');
+    await this.save('stop');
+  }
+
+  async restoreSaved(): Promise<RestoredRun | null> {
+    if (!this.backend) {
+      throw namedError(
+        'NotReady',
+        'search worker: restoreSaved() came before init()',
+      );
+    }
+    const backend = await this.backend;
+    const saved = await this.saver.load();
+    // Data dropped or a run started while storage was read wins over the saved run.
+    if (!saved.run || !saved.dataset || this.run || this.datasets.data) {
+      return null;
+    }
+    const { run: record, dataset, snapshots } = saved;
+    const cp = record.checkpoint;
+    let run: SearchRun;
+    try {
+      run = await this.exclusive(async () =>
+        SearchRun.restore(
+          { ...cp, meta: { ...cp.meta, backend: backend.name } },
+          dataset.data,
+        ),
+      );
+    } catch (error) {
+      await this.saver.discard();
+      const why = error instanceof Error ? error.message : String(error);
+      throw namedError(
+        'RestoreFailed',
+        `Restoring the saved run failed (${why}); it was discarded. ` +
+          'Load data and press Start for a new run',
+      );
+    }
+
+    this.datasets.adopt(dataset.data, dataset.summary);
+    this.saver.adopt(dataset);
+    this.run = run;
+    this.config = cp.config;
+    this.lastSnapshotStep = run.step;
+    this.setState(run.done ? 'done' : 'paused');
+    return {
+      dataset: dataset.summary,
+      config: cp.config,
+      snapshots,
+      state: this.state,
+      step: cp.step,
+      totalSteps: record.totalSteps,
+      savedAt: record.savedAt,
+      savedOn: cp.meta.backend,
+    };
+  }
+
+  async discardSaved(): Promise<void> {
+    await this.halt('idle');
+    const run = this.run;
+    this.run = null;
+    await this.exclusive(async () => run?.dispose());
+    await this.saver.discard();
+    this.setState('idle');
+  }
+
+  async saveNow(): Promise<void> {
+    await this.save('hidden');
   }
 
   async exportGenotype(): Promise<string> {
@@ -137,6 +213,7 @@ class SearchWorker implements SearchWorkerApi {
       }
       if (live() && run.done) {
         this.setState('done');
+        await this.save('done');
       }
     } catch (error) {
       this.reportError(error);
@@ -164,6 +241,23 @@ class SearchWorker implements SearchWorkerApi {
     this.lastSnapshotStep = run.step;
     const snapshot = await this.exclusive(() => run.snapshot());
     this.notify((events) => events.onSnapshot(snapshot));
+    this.saver.snapshot(snapshot);
+    // Not awaited: the write runs beside the next steps.
+    void this.save('snapshot');
+  }
+
+  /** Saves the current run's checkpoint (see persist.ts for when it is written). */
+  private save(reason: SaveReason): Promise<void> {
+    const run = this.run;
+    if (!run) return Promise.resolve();
+    return this.saver.save(reason, async () => {
+      if (this.run !== run) return null;
+      const checkpoint = await this.exclusive(() => run.checkpoint());
+      // Replaced while the weights were read: the new run owns the slot.
+      return this.run === run
+        ? { checkpoint, totalSteps: run.totalSteps }
+        : null;
+    });
   }
 
   private setState(state: RunState): void {

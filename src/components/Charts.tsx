@@ -1,3 +1,4 @@
+import { useStudio } from '../store/studio';
 import { LineChart, type LineChartOptions } from '../views/lineChart';
 import { useView } from './useView';
 
@@ -36,8 +37,15 @@ const CHARTS: LineChartOptions[] = [
 
 /** Loss, accuracy and learning rate against steps, for the current run. */
 export function Charts() {
+  // Only a number for the tests and the curious; the views draw outside React.
+  const points = useStudio((s) => s.snapshots.length);
+
   return (
-    <section className="panel charts" aria-label="Training curves">
+    <section
+      className="panel charts"
+      aria-label="Training curves"
+      data-points={points}
+    >
       {CHARTS.map((options) => (
         <Chart key={options.title} options={options} />
       ))}

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { Snapshot } from '../core/snapshot';
 import { presetOf } from '../store/configFields';
 import { isLive, useStudio } from '../store/studio';
+import { restoredLine, savedNote } from './savedText';
 
 /** Start, Pause/Resume, Stop and Step, the run's progress, and Space to toggle pause. */
 export function Controls() {
@@ -11,13 +12,17 @@ export function Controls() {
   const backendReady = useStudio((s) => s.backendStatus === 'ready');
   const hasData = useStudio((s) => (s.dataset?.trainImages ?? 0) > 0);
   const loading = useStudio((s) => s.loading !== null);
+  const restoring = useStudio((s) => s.restoring);
+  const restored = useStudio((s) => s.restored);
+  const saved = useStudio((s) => s.saved);
+  const runsOn = useStudio((s) => s.backend?.name ?? null);
   const slowOnCpu = useStudio(
     (s) =>
       (s.backend?.name === 'wasm' || s.backend?.name === 'cpu') &&
       !isLive(s.runState) &&
       presetOf(s.config) === 'Paper',
   );
-  const { start, stop, step, togglePause } = useStudio.getState();
+  const { start, stop, step, togglePause, discardSaved } = useStudio.getState();
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -32,11 +37,13 @@ export function Controls() {
   const live = isLive(runState);
   const blocker = !backendReady
     ? 'Waiting for the backend…'
-    : loading
-      ? 'Reading files…'
-      : !hasData
-        ? 'Load data to start: drop CIFAR-10 files or try the demo data.'
-        : null;
+    : restoring
+      ? 'Looking for a saved run…'
+      : loading
+        ? 'Reading files…'
+        : !hasData
+          ? 'Load data to start: drop CIFAR-10 files or try the demo data.'
+          : null;
 
   return (
     <section
@@ -47,9 +54,10 @@ export function Controls() {
       <div className="buttons">
         <button
           type="button"
-          className="primary"
+          // A restored run waits for Resume (the way on) or Start (replaces it).
+          className={restored && !restored.done ? undefined : 'primary'}
           data-testid="start"
-          disabled={live || blocker !== null}
+          disabled={(live && !restored) || blocker !== null}
           title={blocker ?? undefined}
           onClick={() => void start()}
         >
@@ -59,6 +67,7 @@ export function Controls() {
         </button>
         <button
           type="button"
+          className={restored && !restored.done ? 'primary' : undefined}
           data-testid="pause"
           disabled={!live || request !== null}
           aria-keyshortcuts="Space"
@@ -92,10 +101,35 @@ export function Controls() {
               : STATE_TEXT[runState]}
         </span>
       </div>
+      {restored && (
+        <div className="restored" data-testid="restored">
+          <p>{restoredLine(restored, runsOn)}</p>
+          <button
+            type="button"
+            className="link"
+            data-testid="discard-saved"
+            onClick={() => void discardSaved()}
+          >
+            Discard saved run
+          </button>
+        </div>
+      )}
       {blocker && runState === 'idle' ? (
-        <p className="empty-state">{blocker}</p>
+        <p className="empty-state" data-testid="controls-empty">
+          {blocker}
+        </p>
       ) : (
         <Progress snapshot={latest} live={live} />
+      )}
+      {saved && !restored && (
+        <p
+          className="saved-note"
+          data-testid="saved"
+          data-step={saved.step}
+          title="Saved in this browser: a reload or a closed tab comes back here"
+        >
+          {savedNote(saved)}
+        </p>
       )}
       {slowOnCpu && (
         <p className="speed-hint">

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PRESETS } from '../core/config';
 import type { Snapshot } from '../core/snapshot';
-import { appendSnapshot, useStudio } from './studio';
+import { appendSnapshot, historyOf, useStudio } from './studio';
 
 const initial = useStudio.getState();
 
@@ -29,6 +29,18 @@ describe('snapshot history', () => {
       Array.from({ length: 20 }, (_, i) => 981 + i),
     );
     expect([...steps].sort((a, b) => a - b)).toEqual(steps);
+  });
+});
+
+describe('restored history', () => {
+  it('is the history appendSnapshot builds, one snapshot at a time', () => {
+    const snapshots = Array.from({ length: 1000 }, (_, i) => snapshot(i + 1));
+    const stepwise = snapshots.reduce<Snapshot[]>(
+      (history, s) => appendSnapshot(history, s, 100),
+      [],
+    );
+
+    expect(historyOf(snapshots, 100)).toEqual(stepwise);
   });
 });
 

@@ -14,6 +14,7 @@ import type {
   DatasetSummary,
   FileReport,
   RunState,
+  SaveInfo,
 } from '../../workers/api';
 import { createSearchClient, type SearchClient } from '../../workers/client';
 import { presetOf, validateConfig } from './configFields';
@@ -49,8 +50,18 @@ export interface StudioState {
   /** A genotype read from a file, shown while no run has produced one. */
   imported: { file: string; genotype: Genotype } | null;
   errors: StudioError[];
+  /** The latest save of the run that reached the browser's storage. */
+  saved: SaveInfo | null;
+  /** Set while a run restored after a reload waits for Resume or Start. */
+  restored: RestoredInfo | null;
+  /** True while the saved run is read back on load. */
+  restoring: boolean;
 
   connect(): void;
+  /** Shows the saved run, if any, paused where it was saved. */
+  restoreSaved(): Promise<void>;
+  /** Forgets the saved run (storage and page); the loaded data stays. */
+  discardSaved(): Promise<void>;
   loadFiles(files: File[]): Promise<void>;
   loadDemo(): Promise<void>;
   setPreset(name: PresetName): void;
@@ -67,6 +78,13 @@ export interface StudioState {
   setViewIndex(index: number | null): void;
   pushError(error: { name: string; message: string }): void;
   dismissError(id: number): void;
+}
+
+/** Where a restored run was saved, for the line above the controls. */
+export interface RestoredInfo extends SaveInfo {
+  /** The backend it ran on before the reload. */
+  savedOn: string;
+  done: boolean;
 }
 
 let client: SearchClient | null = null;
@@ -134,6 +152,9 @@ export const useStudio = create<StudioState>()((set, get) => {
     genotype: null,
     imported: null,
     errors: [],
+    saved: null,
+    restored: null,
+    restoring: false,
 
     connect() {
       if (client) return;
@@ -145,8 +166,15 @@ export const useStudio = create<StudioState>()((set, get) => {
         // Snapshots sent before a state change are shown before it.
         onState: (runState) => {
           flush();
-          set({ runState, request: null });
+          set((s) => ({
+            runState,
+            request: null,
+            // The restored line stands until the run moves on.
+            restored:
+              runState === 'paused' || runState === 'done' ? s.restored : null,
+          }));
         },
+        onSaved: (saved) => set({ saved }),
         onError: (error) => get().pushError(error),
         // Progress travels on its own channel and can trail the load's answer: late news is dropped.
         onLoadProgress: (file, fraction) =>
@@ -157,13 +185,69 @@ export const useStudio = create<StudioState>()((set, get) => {
           ),
       });
       client = created;
+      // A tab being hidden may be a tab being closed: save what the run has.
+      if (typeof document !== 'undefined') {
+        document.addEventListener('visibilitychange', () => {
+          if (document.visibilityState !== 'hidden') return;
+          if (get().runState === 'running') void created.api.saveNow();
+        });
+      }
       ready.then(
-        (backend) => set({ backend, backendStatus: 'ready' }),
+        (backend) => {
+          set({ backend, backendStatus: 'ready' });
+          void get().restoreSaved();
+        },
         (error: unknown) => {
           set({ backendStatus: 'failed' });
           get().pushError(asNamed(error));
         },
       );
+    },
+
+    async restoreSaved() {
+      set({ restoring: true });
+      const restored = await call((api) => api.restoreSaved());
+      set({ restoring: false });
+      if (!restored) return;
+
+      pending = [];
+      const snapshots = historyOf(restored.snapshots);
+      const latest = snapshots[snapshots.length - 1] ?? null;
+      const { step, totalSteps, savedAt, savedOn } = restored;
+      set({
+        dataset: restored.dataset,
+        config: { ...restored.config },
+        runConfig: { ...restored.config },
+        runState: restored.state,
+        snapshots,
+        latest,
+        genotype: latest?.genotype ?? null,
+        viewIndex: null,
+        saved: { step, totalSteps, savedAt },
+        restored: {
+          step,
+          totalSteps,
+          savedAt,
+          savedOn,
+          done: restored.state === 'done',
+        },
+      });
+    },
+
+    async discardSaved() {
+      if ((await call((api) => api.discardSaved())) === null) return;
+      pending = [];
+      set({
+        runState: 'idle',
+        request: null,
+        snapshots: [],
+        latest: null,
+        genotype: null,
+        viewIndex: null,
+        runConfig: null,
+        saved: null,
+        restored: null,
+      });
     },
 
     async loadFiles(files) {
@@ -234,6 +318,8 @@ export const useStudio = create<StudioState>()((set, get) => {
         genotype: null,
         viewIndex: null,
         runConfig: { ...config },
+        saved: null,
+        restored: null,
       });
       await call((api) => api.start(config));
     },
@@ -257,6 +343,7 @@ export const useStudio = create<StudioState>()((set, get) => {
     },
 
     async step() {
+      set({ restored: null });
       await call((api) => api.step());
     },
 
@@ -329,11 +416,27 @@ export function appendSnapshot(
   cap = HISTORY_CAP,
 ): Snapshot[] {
   const next = [...history, snapshot];
-  if (next.length <= cap) return next;
+  return next.length <= cap ? next : thin(next);
+}
 
-  const half = Math.floor(next.length / 2);
-  const older = next.slice(0, half).filter((_, i) => i % 2 === 0);
-  return [...older, ...next.slice(half)];
+/** The history appendSnapshot would have built from `snapshots`, in linear time. */
+export function historyOf(
+  snapshots: Snapshot[],
+  cap = HISTORY_CAP,
+): Snapshot[] {
+  let history: Snapshot[] = [];
+  for (const snapshot of snapshots) {
+    history.push(snapshot);
+    if (history.length > cap) history = thin(history);
+  }
+  return history;
+}
+
+/** Drops every second snapshot of the older half. */
+function thin(history: Snapshot[]): Snapshot[] {
+  const half = Math.floor(history.length / 2);
+  const older = history.slice(0, half).filter((_, i) => i % 2 === 0);
+  return [...older, ...history.slice(half)];
 }
 
 /** Reports rejected in `after` that were not already in `before`. */
