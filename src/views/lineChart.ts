@@ -122,9 +122,10 @@ export class LineChart {
       const [lo, hi] = finite.length
         ? (d3.extent(finite) as [number, number])
         : [0, 1];
-      this.y
-        .domain(lo === hi ? [lo - 0.5, hi + 0.5] : [Math.min(0, lo), hi * 1.05])
-        .nice();
+      // A flat series (the lr within one epoch) still gets a scale that
+      // starts at zero and shows its value, never a ±0.5 band around it.
+      const top = hi > 0 ? hi * 1.05 : lo === hi ? lo + 1 : hi;
+      this.y.domain([Math.min(0, lo), top]).nice();
     }
 
     // Steps are whole numbers: no 0.2-step ticks while the run is young.
