@@ -45,11 +45,27 @@ for (const backend of BACKENDS) {
   describe(`search step on ${backend} against the PyTorch trajectory`, () => {
     beforeAll(() => useBackend(backend));
 
-    for (const variant of ['init_1e-3', 'unit_normal']) {
+    // Whole-cell rematerialisation (the paper config's path) must give the
+    // same trajectory as the op-by-op tape.
+    const cases = [
+      ['init_1e-3', false],
+      ['unit_normal', false],
+      ['init_1e-3', true],
+    ] as const;
+    for (const [variant, remat] of cases) {
       for (const order of ['first', 'second'] as const) {
-        it(`${variant}, ${order} order: alpha gradients, Adam and the weight step match for two steps`, async () => {
+        const title = `${variant}${remat ? ', cells rematerialised' : ''}, ${order} order`;
+        it(`${title}: alpha gradients, Adam and the weight step match for two steps`, async () => {
           const v = fx.variants[variant];
-          const net = new SearchNetwork({ channels: cfg.C, numClasses: cfg.num_classes, layers: cfg.layers }, new Rng(0));
+          const net = new SearchNetwork(
+            {
+              channels: cfg.C,
+              numClasses: cfg.num_classes,
+              layers: cfg.layers,
+              rematerialiseCells: remat,
+            },
+            new Rng(0),
+          );
           loadParams(net.store, fx.params);
           net.alphasNormal.assign(tf.tensor2d(v.alphas_normal.data, [14, 8]));
           net.alphasReduce.assign(tf.tensor2d(v.alphas_reduce.data, [14, 8]));
@@ -75,26 +91,64 @@ for (const backend of BACKENDS) {
             const yVal = tf.tensor1d(d.y_val.data, 'int32');
 
             const ag = arch.gradients(xTrain, yTrain, xVal, yVal, cfg.eta);
-            expect(relToMax(await ag.grads[0].data(), ref.alpha_grad.normal.data)).toBeLessThan(gradTol);
-            expect(relToMax(await ag.grads[1].data(), ref.alpha_grad.reduce.data)).toBeLessThan(gradTol);
+            expect(
+              relToMax(await ag.grads[0].data(), ref.alpha_grad.normal.data),
+            ).toBeLessThan(gradTol);
+            expect(
+              relToMax(await ag.grads[1].data(), ref.alpha_grad.reduce.data),
+            ).toBeLessThan(gradTol);
             arch.adam.step(net.alphas, ag.grads);
             tf.dispose([ag.grads, ag.valLoss, ag.valLogits]);
-            expect(await maxAbsDiff(net.alphasNormal, ref.alphas_after_adam.normal.data)).toBeLessThan(1e-6);
-            expect(await maxAbsDiff(net.alphasReduce, ref.alphas_after_adam.reduce.data)).toBeLessThan(1e-6);
+            expect(
+              await maxAbsDiff(
+                net.alphasNormal,
+                ref.alphas_after_adam.normal.data,
+              ),
+            ).toBeLessThan(1e-6);
+            expect(
+              await maxAbsDiff(
+                net.alphasReduce,
+                ref.alphas_after_adam.reduce.data,
+              ),
+            ).toBeLessThan(1e-6);
 
-            const w = weightStep(net, sgd, xTrain, yTrain, cfg.eta, cfg.grad_clip);
+            const w = weightStep(
+              net,
+              sgd,
+              xTrain,
+              yTrain,
+              cfg.eta,
+              cfg.grad_clip,
+            );
             const ws = ref.weight_step;
-            expect(relErr((await w.loss.data())[0], ws.loss_train)).toBeLessThan(1e-5);
-            expect(relErr((await w.gradNorm.data())[0], ws.grad_norm_before_clip)).toBeLessThan(1e-4);
+            expect(
+              relErr((await w.loss.data())[0], ws.loss_train),
+            ).toBeLessThan(1e-5);
+            expect(
+              relErr((await w.gradNorm.data())[0], ws.grad_norm_before_clip),
+            ).toBeLessThan(1e-4);
             const norm = globalNorm(net.weights);
-            expect(relErr((await norm.data())[0], ws.weights_norm_after)).toBeLessThan(1e-6);
+            expect(
+              relErr((await norm.data())[0], ws.weights_norm_after),
+            ).toBeLessThan(1e-6);
             for (const rec of ws.params_after) {
               const p = net.store.params.find((q) => q.name === rec.name)!;
               const t = toTorchLayout(p.kind, p.variable);
-              expect(relToMax(await t.data(), rec.data), rec.name).toBeLessThan(1e-5);
+              expect(relToMax(await t.data(), rec.data), rec.name).toBeLessThan(
+                1e-5,
+              );
               t.dispose();
             }
-            tf.dispose([w.loss, w.logits, w.gradNorm, norm, xTrain, xVal, yTrain, yVal]);
+            tf.dispose([
+              w.loss,
+              w.logits,
+              w.gradNorm,
+              norm,
+              xTrain,
+              xVal,
+              yTrain,
+              yVal,
+            ]);
           }
 
           arch.dispose();

@@ -12,9 +12,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 // Gradients and chained tensor methods, registered per environment.
 import '#tf-register';
+import { customOp } from './customGrad';
 
 type T4 = tf.Tensor4D;
-type Pad4 = [[number, number], [number, number], [number, number], [number, number]];
+type Pad4 = [
+  [number, number],
+  [number, number],
+  [number, number],
+  [number, number],
+];
 
 /**
  * False while `withoutWeightGradients` runs: the gradFuncs below then
@@ -55,27 +61,29 @@ function spatialPad(p: number): Pad4 {
   ];
 }
 
+const matMulOp = customOp<tf.Tensor2D>(([a, b], save) => {
+  save([a, b]);
+
+  return {
+    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+    gradFunc: (dy, saved) => {
+      const [sa, sb] = saved as tf.Tensor2D[];
+      const dy2 = dy as tf.Tensor2D;
+      const db = weightGradients
+        ? tf.matMul(sa.transpose(), dy2)
+        : tf.zerosLike(sb);
+      return [tf.matMul(dy2, sb.transpose()), db];
+    },
+  };
+});
+
 /**
  * a [M, K] · b [K, N]. The backward pass transposes explicitly: a matMul with
  * transposeA/transposeB set is about 10x slower on wasm.
  */
-export const matMul = tf.customGrad(
-  (a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([a, b]);
-
-    return {
-      value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sa, sb] = saved as tf.Tensor2D[];
-        const dy2 = dy as tf.Tensor2D;
-        const db = weightGradients
-          ? tf.matMul(sa.transpose(), dy2)
-          : tf.zerosLike(sb);
-        return [tf.matMul(dy2, sb.transpose()), db];
-      },
-    };
-  },
-) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return matMulOp([a, b]);
+}
 
 /** A 1x1 convolution at stride 1: x [N,H,W,Ci] by w [Ci, Co]. */
 export function pointwiseConv(x: T4, w: tf.Tensor2D): T4 {
@@ -101,7 +109,10 @@ export function subsample2(x: T4, phase = 0): T4 {
   // [N·H/2, 2, W/2, 2·C]: axis 1 picks the row phase, the halves of the last
   // axis the column phase. Rank 4, because wasm slices rank 5 in slow JS.
   const split = x.reshape([(n * h) / 2, 2, w / 2, 2 * c]);
-  const picked = split.slice([0, phase, 0, phase * c], [(n * h) / 2, 1, w / 2, c]);
+  const picked = split.slice(
+    [0, phase, 0, phase * c],
+    [(n * h) / 2, 1, w / 2, c],
+  );
   return picked.reshape([n, h / 2, w / 2, c]);
 }
 
@@ -130,7 +141,7 @@ function upsampleZeros2(dy: T4): T4 {
  * and 2x2 convolutions.
  */
 export function conv2d(x: T4, w: tf.Tensor4D, padH: number, padW = padH): T4 {
-  const f = tf.customGrad((xi: tf.Tensor, wi: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = customOp<T4>(([xi, wi], save) => {
     const xt = xi as T4;
     const wt = wi as tf.Tensor4D;
     save([xt, wt]);
@@ -143,13 +154,15 @@ export function conv2d(x: T4, w: tf.Tensor4D, padH: number, padW = padH): T4 {
 
     return {
       value: tf.conv2d(xt, wt, 1, pad),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      gradFunc: (dy, saved) => {
         const [sx, sw] = saved as [T4, tf.Tensor4D];
         const [kh, kw] = sw.shape;
         const dyt = dy as T4;
 
         // dx: correlate dy with the flipped filter, in/out channels swapped.
-        const flipped = tf.reverse(sw, [0, 1]).transpose([0, 1, 3, 2]) as tf.Tensor4D;
+        const flipped = tf
+          .reverse(sw, [0, 1])
+          .transpose([0, 1, 3, 2]) as tf.Tensor4D;
         const dx = tf.conv2d(dyt, flipped, 1, [
           [0, 0],
           [kh - 1 - padH, kh - 1 - padH],
@@ -168,7 +181,7 @@ export function conv2d(x: T4, w: tf.Tensor4D, padH: number, padW = padH): T4 {
     };
   });
 
-  return f(x, w) as T4;
+  return f([x, w]);
 }
 
 /**
@@ -187,14 +200,21 @@ export function depthwiseConv(
   if (stride === 2 && dilation === 2) {
     return subsample2(depthwiseConv(x, w, 1, pad, 2));
   }
-  const f = tf.customGrad((xi: tf.Tensor, wi: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = customOp<T4>(([xi, wi], save) => {
     const xt = xi as T4;
     const wt = wi as tf.Tensor4D;
     save([xt, wt]);
 
     return {
-      value: tf.depthwiseConv2d(xt, wt, stride, spatialPad(pad), 'NHWC', dilation),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      value: tf.depthwiseConv2d(
+        xt,
+        wt,
+        stride,
+        spatialPad(pad),
+        'NHWC',
+        dilation,
+      ),
+      gradFunc: (dy, saved) => {
         const [sx, sw] = saved as [T4, tf.Tensor4D];
         const k = sw.shape[0];
         const [n, h, wd, c] = sx.shape;
@@ -205,7 +225,14 @@ export function depthwiseConv(
         const dyFull = stride === 2 ? upsampleZeros2(dyt) : dyt;
         const flipped = tf.reverse(sw, [0, 1]) as tf.Tensor4D;
         const back = dilation * (k - 1) - pad;
-        const dx = tf.depthwiseConv2d(dyFull, flipped, 1, spatialPad(back), 'NHWC', dilation);
+        const dx = tf.depthwiseConv2d(
+          dyFull,
+          flipped,
+          1,
+          spatialPad(back),
+          'NHWC',
+          dilation,
+        );
         if (!weightGradients) return [dx, tf.zerosLike(sw)];
 
         // dw: the padded input as one image of N·C channels, dy as an
@@ -215,8 +242,17 @@ export function depthwiseConv(
           .pad(sx, spatialPad(pad))
           .transpose([1, 2, 0, 3])
           .reshape([1, h + 2 * pad, wd + 2 * pad, n * c]) as T4;
-        const dyf = dyt.transpose([1, 2, 0, 3]).reshape([ho, wo, n * c, 1]) as tf.Tensor4D;
-        const raw = tf.depthwiseConv2d(xp, dyf, dilation, 'valid', 'NHWC', stride);
+        const dyf = dyt
+          .transpose([1, 2, 0, 3])
+          .reshape([ho, wo, n * c, 1]) as tf.Tensor4D;
+        const raw = tf.depthwiseConv2d(
+          xp,
+          dyf,
+          dilation,
+          'valid',
+          'NHWC',
+          stride,
+        );
         const dw = raw
           .slice([0, 0, 0, 0], [1, k, k, n * c])
           .reshape([k, k, n, c])
@@ -227,7 +263,7 @@ export function depthwiseConv(
     };
   });
 
-  return f(x, w) as T4;
+  return f([x, w]);
 }
 
 /**
@@ -268,13 +304,13 @@ function scatterFilter(): tf.Tensor4D {
  * kernels in place of seventy slices, compares and pads.
  */
 export function maxPool3x3(x: T4, stride: number): T4 {
-  const f = tf.customGrad((xi: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = customOp<T4>(([xi], save) => {
     const xp = tf.pad(xi, spatialPad(1), -3.4e38) as T4;
     save([xp]);
 
     return {
       value: tf.maxPool(xp, 3, stride, 'valid'),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+      gradFunc: (dy, saved) =>
         tf.tidy(() => {
           const sx = saved[0] as T4;
           const [n, hp, wp, c] = sx.shape;
@@ -290,7 +326,9 @@ export function maxPool3x3(x: T4, stride: number): T4 {
           // Offsets to the channel axis, (N, C) to the batch axis: the
           // scatter is then one full correlation with a [3, 3, 9, 1] filter,
           // cropped by its padding to the unpadded input.
-          let r = routed.transpose([0, 3, 1, 2, 4]).reshape([n * c, ho, wo, 9]) as T4;
+          let r = routed
+            .transpose([0, 3, 1, 2, 4])
+            .reshape([n * c, ho, wo, 9]) as T4;
           if (stride === 2) r = upsampleZeros2(r);
           const back = tf.conv2d(r, scatterFilter(), 1, [
             [0, 0],
@@ -303,21 +341,62 @@ export function maxPool3x3(x: T4, stride: number): T4 {
     };
   });
 
-  return f(x) as T4;
+  return f([x]);
+}
+
+/**
+ * 1/count of real (unpadded) pixels in each 3x3 window at padding 1, as
+ * [1, Ho, Wo, 1]: computed on the host, so no kernels run for it.
+ */
+function inverseCounts(h: number, w: number, stride: number): tf.Tensor4D {
+  const along = (size: number, out: number) =>
+    Array.from({ length: out }, (_, o) => {
+      const lo = Math.max(0, stride * o - 1);
+      const hi = Math.min(size - 1, stride * o + 1);
+      return hi - lo + 1;
+    });
+  const [ho, wo] = [Math.ceil(h / stride), Math.ceil(w / stride)];
+  const rows = along(h, ho);
+  const cols = along(w, wo);
+  const v = new Float32Array(ho * wo);
+  for (let i = 0; i < ho; i++) {
+    for (let j = 0; j < wo; j++) v[i * wo + j] = 1 / (rows[i] * cols[j]);
+  }
+  return tf.tensor4d(v, [1, ho, wo, 1]);
 }
 
 /**
  * 3x3 average pooling with padding 1 and count_include_pad=False: border
- * windows divide by the number of real pixels. tf.avgPool's own 'same'
- * gradient divides by 9 everywhere, so divide explicitly.
+ * windows divide by the number of real pixels. The window sums are a
+ * depthwise conv with a filter of ones (exact: products by 1), and so is
+ * their adjoint: wasm's AvgPoolGrad took 2 ms a call at [16,32,32,8] where
+ * the conv takes well under one, and tf.avgPool's own 'same' gradient
+ * divides by 9 everywhere.
+ *
+ * Porting note: PyTorch divides each window's sum by its count; this
+ * multiplies by 1/count, which can differ in the last bit.
  */
 export function avgPool3x3(x: T4, stride: number): T4 {
-  const [, h, w] = x.shape;
-  const sums = tf.avgPool(tf.pad(x, spatialPad(1)) as T4, 3, stride, 'valid');
-  const ones = tf.ones([1, h, w, 1]) as T4;
-  const counts = tf.avgPool(tf.pad(ones, spatialPad(1)) as T4, 3, stride, 'valid');
+  const f = customOp<T4>(([xi], save) => {
+    const [, h, w, c] = xi.shape as number[];
+    const ones = tf.ones([3, 3, c, 1]) as tf.Tensor4D;
+    const inv = inverseCounts(h, w, stride);
+    const sums = tf.depthwiseConv2d(xi as T4, ones, stride, spatialPad(1));
+    // The forward's tensors are freed when it returns; keep these two.
+    save([ones, inv]);
 
-  return sums.div(counts);
+    return {
+      value: sums.mul(inv) as T4,
+      gradFunc: (dy, [sOnes, sInv]) => {
+        const ones = sOnes as tf.Tensor4D;
+        const g = dy.mul(sInv) as T4;
+        const full = stride === 2 ? upsampleZeros2(g) : g;
+        return tf.depthwiseConv2d(full, ones, 1, spatialPad(1));
+      },
+    };
+  });
+
+  return f([x]);
 }
 
 export const BN_EPS = 1e-5;
@@ -336,37 +415,35 @@ export function batchNorm(
   const count = x.shape[0] * x.shape[1] * x.shape[2];
 
   if (gamma === null || beta === null) {
-    const f = tf.customGrad((xi: tf.Tensor, save: tf.GradSaveFunc) => {
+    const f = customOp<T4>(([xi], save) => {
       const { xhat, rstd } = normalise(xi as T4);
       save([xhat, rstd]);
       return {
         value: xhat,
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        gradFunc: (dy, saved) => {
           const [sh, sr] = saved;
           return bnInputGrad(dy, sh, sr, count);
         },
       };
     });
-    return f(x) as T4;
+    return f([x]);
   }
 
-  const f = tf.customGrad(
-    (xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-      const { xhat, rstd } = normalise(xi as T4);
-      save([xhat, rstd, g]);
-      return {
-        value: xhat.mul(g).add(b),
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [sh, sr, sg] = saved;
-          const dgamma = dy.mul(sh).sum([0, 1, 2]);
-          const dbeta = dy.sum([0, 1, 2]);
-          const dx = bnInputGrad(dy.mul(sg), sh, sr, count);
-          return [dx, dgamma, dbeta];
-        },
-      };
-    },
-  );
-  return f(x, gamma, beta) as T4;
+  const f = customOp<T4>(([xi, g, b], save) => {
+    const { xhat, rstd } = normalise(xi as T4);
+    save([xhat, rstd, g]);
+    return {
+      value: xhat.mul(g).add(b) as T4,
+      gradFunc: (dy, saved) => {
+        const [sh, sr, sg] = saved;
+        const dgamma = dy.mul(sh).sum([0, 1, 2]);
+        const dbeta = dy.sum([0, 1, 2]);
+        const dx = bnInputGrad(dy.mul(sg), sh, sr, count);
+        return [dx, dgamma, dbeta];
+      },
+    };
+  });
+  return f([x, gamma, beta]);
 }
 
 function normalise(x: T4): { xhat: T4; rstd: tf.Tensor } {
@@ -408,11 +485,18 @@ export function sumAll<T extends tf.Tensor>(ts: T[]): T {
 }
 
 /** Mean cross-entropy of logits [N, K] against integer labels [N]. */
-export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+export function crossEntropy(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+): tf.Scalar {
   const k = logits.shape[1];
   const onehot = tf.oneHot(labels, k);
 
-  return tf.logSoftmax(logits).mul(onehot).sum().div(-logits.shape[0]) as tf.Scalar;
+  return tf
+    .logSoftmax(logits)
+    .mul(onehot)
+    .sum()
+    .div(-logits.shape[0]) as tf.Scalar;
 }
 
 /** Global average pooling [N,H,W,C] -> [N, C]. */

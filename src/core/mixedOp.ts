@@ -50,7 +50,9 @@ export class MixedOp {
    */
   apply(x: T4, xr: T4, opWeights: tf.Scalar[]): T4 {
     const f = ([xi, xri, ...w]: tf.Tensor[]) =>
-      tf.addN(this.terms(xi as T4, xri as T4, [opWeights[0], ...(w as tf.Scalar[])]));
+      tf.addN(
+        this.terms(xi as T4, xri as T4, [opWeights[0], ...(w as tf.Scalar[])]),
+      );
 
     return rematerialise(f, [x, xr, ...opWeights.slice(1)], this.params) as T4;
   }

@@ -10,6 +10,7 @@
  * most one block's intermediates are alive at a time.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { customOp } from './customGrad';
 import { weightGradientsOn } from './kernels';
 
 /**
@@ -47,26 +48,19 @@ export function rematerialise(
   xs: tf.Tensor[],
   vars: tf.Variable[],
 ): tf.Tensor {
-  const n = xs.length;
-  const g = tf.customGrad((...args: unknown[]) => {
-    const save = args[args.length - 1] as tf.GradSaveFunc;
-    const inputs = args.slice(0, n) as tf.Tensor[];
-    save(inputs);
+  const g = customOp<tf.Tensor>((inputs, save) => {
+    save(inputs.slice(0, xs.length));
 
     return {
-      value: f(inputs),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+      value: f(inputs.slice(0, xs.length)),
+      gradFunc: (dy, saved) =>
         // A tidy here frees the recomputed forward as soon as this block's
         // gradients exist; a gradFunc's own tensors otherwise live until
         // the end of the whole backward pass.
         tf.tidy(() => {
           const wanted = weightGradientsOn() ? vars : [];
           const targets = [...saved, ...wanted];
-          const grads = nestedGradients(
-            () => f(saved),
-            targets,
-            dy as tf.Tensor,
-          );
+          const grads = nestedGradients(() => f(saved), targets, dy);
           const dvars = weightGradientsOn()
             ? []
             : vars.map((v) => tf.zerosLike(v));
@@ -78,5 +72,5 @@ export function rematerialise(
     };
   });
 
-  return g(...xs, ...vars);
+  return g([...xs, ...vars]);
 }
