@@ -53,13 +53,20 @@ export const PAPER_CONFIG: SearchConfig = {
 
 export type PresetName = 'Demo' | 'Quick' | 'Paper';
 
+/**
+ * Demo: a small supernet that shows the cells taking shape within minutes on
+ * a laptop CPU (the demo set: 500 weight images, 32 steps an epoch); its
+ * architecture lr is 10x the paper's so the alphas move visibly that soon.
+ * Quick: a reduced supernet on a 10,000-image slice of real CIFAR-10.
+ * Paper: the reference's second-order search.
+ */
 export const PRESETS: Record<PresetName, SearchConfig> = {
   Demo: {
     ...PAPER_CONFIG,
     channels: 4,
     layers: 5,
     batchSize: 16,
-    epochs: 4,
+    epochs: 3,
     order: 'first',
     archLr: 3e-3,
     snapshotEvery: 2,
