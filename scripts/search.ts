@@ -6,21 +6,30 @@
  * Prints one fixed-format line per interval and the genotype each epoch,
  * and writes the genotype JSON (also on Ctrl-C).
  */
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PRESETS, type PresetName, type SearchConfig } from '../src/core/config';
+import {
+  PRESETS,
+  type PresetName,
+  type SearchConfig,
+} from '../src/core/config';
 import { deriveGenotype } from '../src/core/genotype';
 import { genotypeToPython } from '../src/core/genotypeJson';
 import { SearchRun } from '../src/core/search';
 import type { Snapshot } from '../src/core/snapshot';
+import { classifyCifarName } from '../src/data/cifar';
+import { validateConfig } from '../src/store/configFields';
 import { loadCifarFiles } from '../src/data/load';
 import { openFiles } from './files';
 import { useNodeBackend, type NodeBackend } from './nodeBackend';
 
 /** The embedded demo set, used when no --data is given. */
-const DEMO_FILES = ['data_batch_1.bin', 'test_batch.bin', 'batches.meta.txt'].map(
-  (f) => `public/demo/${f}`,
-);
+const DEMO_FILES = [
+  'data_batch_1.bin',
+  'test_batch.bin',
+  'batches.meta.txt',
+].map((f) => `public/demo/${f}`);
 
 const USAGE = `usage: npm run search -- --data <path>... [options]
 
@@ -34,26 +43,39 @@ const USAGE = `usage: npm run search -- --data <path>... [options]
   --backend wasm|cpu (default wasm)
   --out FILE         genotype JSON path (default genotype.json)`;
 
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string', multiple: true },
-    preset: { type: 'string', default: 'Demo' },
-    order: { type: 'string' },
-    channels: { type: 'string' },
-    layers: { type: 'string' },
-    batch: { type: 'string' },
-    epochs: { type: 'string' },
-    seed: { type: 'string' },
-    lr: { type: 'string' },
-    'arch-lr': { type: 'string' },
-    'max-images': { type: 'string' },
-    'train-portion': { type: 'string' },
-    every: { type: 'string' },
-    backend: { type: 'string', default: 'wasm' },
-    out: { type: 'string', default: 'genotype.json' },
-    help: { type: 'boolean', default: false },
-  },
-});
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      options: {
+        data: { type: 'string', multiple: true },
+        preset: { type: 'string', default: 'Demo' },
+        order: { type: 'string' },
+        channels: { type: 'string' },
+        layers: { type: 'string' },
+        batch: { type: 'string' },
+        epochs: { type: 'string' },
+        seed: { type: 'string' },
+        lr: { type: 'string' },
+        'arch-lr': { type: 'string' },
+        'max-images': { type: 'string' },
+        'train-portion': { type: 'string' },
+        every: { type: 'string' },
+        backend: { type: 'string', default: 'wasm' },
+        out: { type: 'string', default: 'genotype.json' },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (e) {
+    const message = (e as Error).message;
+    const hint = /argument missing|ambiguous/.test(message)
+      ? ' (for a negative number write --lr=-1)'
+      : '';
+    process.stderr.write(`search: ${message}${hint}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+
+const { values } = parseCommandLine();
 
 function fail(message: string): never {
   process.stderr.write(`search: ${message}\n`);
@@ -69,12 +91,20 @@ function num(name: string, value: string | undefined): number | undefined {
 
 function buildConfig(): SearchConfig {
   const preset = values.preset as PresetName;
-  if (!(preset in PRESETS)) fail(`unknown --preset '${preset}'; use Demo, Quick or Paper`);
+  if (!(preset in PRESETS))
+    fail(`unknown --preset '${preset}'; use Demo, Quick or Paper`);
   const c: SearchConfig = { ...PRESETS[preset] };
-  const set = <K extends keyof SearchConfig>(k: K, v: SearchConfig[K] | undefined) => {
+  const set = <K extends keyof SearchConfig>(
+    k: K,
+    v: SearchConfig[K] | undefined,
+  ) => {
     if (v !== undefined) c[k] = v;
   };
-  if (values.order !== undefined && values.order !== 'first' && values.order !== 'second') {
+  if (
+    values.order !== undefined &&
+    values.order !== 'first' &&
+    values.order !== 'second'
+  ) {
     fail(`--order must be first or second, got '${values.order}'`);
   }
   set('order', values.order as SearchConfig['order'] | undefined);
@@ -88,11 +118,48 @@ function buildConfig(): SearchConfig {
   set('maxImages', num('max-images', values['max-images']));
   set('trainPortion', num('train-portion', values['train-portion']));
   set('snapshotEvery', num('every', values.every));
+
+  const problems = validateConfig(c);
+  if (problems.length > 0) {
+    fail(
+      problems
+        .map((p) => `${FLAGS[p.key] ?? p.key}: ${p.message}`)
+        .join('\n        '),
+    );
+  }
   return c;
 }
 
+/** The option that sets each config field, for messages. */
+const FLAGS: Partial<Record<keyof SearchConfig, string>> = {
+  order: '--order',
+  channels: '--channels',
+  layers: '--layers',
+  batchSize: '--batch',
+  epochs: '--epochs',
+  seed: '--seed',
+  lr: '--lr',
+  archLr: '--arch-lr',
+  maxImages: '--max-images',
+  trainPortion: '--train-portion',
+  snapshotEvery: '--every',
+};
+
+/** Fails now, not after the search, if the genotype cannot be written. */
+function checkWritable(path: string): void {
+  const dir = dirname(resolve(path));
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    fail(
+      `--out: cannot write ${path}: folder ${dir} does not exist or is not writable`,
+    );
+  }
+}
+
 function line(s: Snapshot, msPerStep: number): string {
-  const f = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : 'nan');
+  const f = (x: number, d: number) =>
+    Number.isFinite(x) ? x.toFixed(d) : 'nan';
   return (
     `epoch ${String(s.epoch).padStart(3)} ` +
     `step ${String(s.step).padStart(6)}/${s.totalSteps} ` +
@@ -109,6 +176,7 @@ async function main(): Promise<void> {
     return;
   }
   const config = buildConfig();
+  checkWritable(values.out!);
   const backend = values.backend as NodeBackend;
   if (backend !== 'wasm' && backend !== 'cpu') {
     fail(`--backend must be wasm or cpu, got '${backend}'`);
@@ -118,10 +186,23 @@ async function main(): Promise<void> {
 
   const { data, reports } = await loadCifarFiles(await openFiles(paths));
   for (const r of reports) {
-    const what = r.ok ? `${r.role}, ${r.images ?? 0} images` : `rejected: ${r.error}`;
+    const what = r.ok
+      ? `${r.role}, ${r.images ?? 0} images`
+      : `rejected: ${r.error}`;
     process.stdout.write(`data ${r.file}: ${what}\n`);
   }
-  if (!data) fail('no training images found; give CIFAR-10 data_batch_N.bin files');
+  if (!data)
+    fail('no training images found; give CIFAR-10 data_batch_N.bin files');
+  // A rejected data file or a cut-short archive would make the search run
+  // on part of the data: stop. Files with other names were only reported.
+  const bad = reports.filter(
+    (r) => !r.ok && classifyCifarName(r.file) !== null,
+  );
+  if (bad.length > 0) {
+    fail(
+      `${bad.map((r) => r.file).join(', ')} rejected (see above); fix or leave out, then run again`,
+    );
+  }
 
   await useNodeBackend(backend);
   const run = SearchRun.create(config, data, {
@@ -139,9 +220,15 @@ async function main(): Promise<void> {
     writeFileSync(values.out!, await run.exportGenotype());
     process.stdout.write(`genotype written to ${values.out}\n`);
   };
+  // Ctrl-C: finish the step in flight and write the genotype; a second
+  // Ctrl-C quits at once.
   let stopping = false;
   process.on('SIGINT', () => {
+    if (stopping) process.exit(130);
     stopping = true;
+    process.stdout.write(
+      'stopping after this step (Ctrl-C again to quit now)\n',
+    );
   });
 
   let lastEpoch = -1;
@@ -157,17 +244,23 @@ async function main(): Promise<void> {
       );
     }
     await run.runStep();
+    // A macrotask boundary, so a pending SIGINT handler gets to run.
+    await new Promise((r) => setImmediate(r));
     if (run.step % config.snapshotEvery === 0 || run.done) {
       const snap = await run.snapshot();
       const now = performance.now();
-      process.stdout.write(`${line(snap, (now - lastTime) / (run.step - lastStep))}\n`);
+      process.stdout.write(
+        `${line(snap, (now - lastTime) / (run.step - lastStep))}\n`,
+      );
       lastTime = now;
       lastStep = run.step;
     }
   }
 
   const final = await run.snapshot();
-  process.stdout.write(`final genotype = ${genotypeToPython(final.genotype)}\n`);
+  process.stdout.write(
+    `final genotype = ${genotypeToPython(final.genotype)}\n`,
+  );
   await save();
   run.dispose();
 }
