@@ -167,10 +167,13 @@ test('a search runs end to end: drop data, start, watch, pause, download, surviv
   await page.getByTestId('step').click();
   await expect.poll(() => currentStep(page)).toBe(paused + 1);
 
-  // Resume with the keyboard (Space toggles pause): it moves on.
-  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  // Resume with the keyboard (Space toggles pause), even with the Step button
+  // focused: Space must not press it for another step.
+  await expect(page.getByTestId('step')).toHaveText('Step');
+  await page.getByTestId('step').focus();
   await page.keyboard.press('Space');
   await expect(page.getByTestId('run-state')).toHaveText('Running');
+  await expect(page.locator('[data-error-name="NotPaused"]')).toHaveCount(0);
   await expect
     .poll(() => currentStep(page), { timeout: 120_000 })
     .toBeGreaterThan(paused + 1);

@@ -19,6 +19,19 @@ export interface FileReport {
   images?: number;
   /** Why the file was rejected, naming the fault and what to do. */
   error?: string;
+  /** A remark on an accepted file, e.g. that it was dropped again. */
+  note?: string;
+}
+
+/** Where one loaded file's images sit in the data, so it can be rebuilt per file. */
+export interface DatasetPart {
+  /** The report line's name, e.g. `cifar-10-binary.tar.gz/data_batch_1.bin`. */
+  file: string;
+  /** The dropped file it came from (the archive for an entry). */
+  source: string;
+  role: 'train' | 'test' | 'meta';
+  /** Images it adds (0 for batches.meta.txt); training parts are in data order. */
+  images: number;
 }
 
 /** What the worker holds after loading data. */
@@ -32,6 +45,10 @@ export interface DatasetSummary {
   /** Training images per class. */
   perClass: number[];
   files: FileReport[];
+  /** The loaded files, training ones in data order; absent for the demo set. */
+  parts?: DatasetPart[];
+  /** Said when the latest drop changed nothing that is loaded. */
+  notice?: string;
 }
 
 export type RunState = 'idle' | 'running' | 'paused' | 'stopped' | 'done';

@@ -162,7 +162,8 @@ class SearchWorker implements SearchWorkerApi {
     this.lastSnapshotStep = run.step;
     this.setState(run.done ? 'done' : 'paused');
     return {
-      dataset: dataset.summary,
+      // As the worker now holds it: one line per file, ready for later drops.
+      dataset: this.datasets.current(),
       config: cp.config,
       snapshots,
       state: this.state,

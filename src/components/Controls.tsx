@@ -15,6 +15,7 @@ export function Controls() {
   const restoring = useStudio((s) => s.restoring);
   const restored = useStudio((s) => s.restored);
   const saved = useStudio((s) => s.saved);
+  const stepping = useStudio((s) => s.stepping);
   const runsOn = useStudio((s) => s.backend?.name ?? null);
   const slowOnCpu = useStudio(
     (s) =>
@@ -26,12 +27,18 @@ export function Controls() {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.key !== ' ' || event.repeat || isTyping(event.target)) return;
+      if (event.key !== ' ' || isTyping(event.target)) return;
+      // Also on keyup: a focused button clicks itself on Space's keyup.
       event.preventDefault();
+      if (event.type !== 'keydown' || event.repeat) return;
       void useStudio.getState().togglePause();
     };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('keyup', onKey);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('keyup', onKey);
+    };
   }, []);
 
   const live = isLive(runState);
@@ -87,11 +94,12 @@ export function Controls() {
         <button
           type="button"
           data-testid="step"
-          disabled={runState !== 'paused' || request !== null}
+          disabled={runState !== 'paused' || request !== null || stepping}
+          aria-busy={stepping}
           title="One search step while paused"
           onClick={() => void step()}
         >
-          Step
+          {stepping ? 'Stepping…' : 'Step'}
         </button>
         <span className={`run-state state-${runState}`} data-testid="run-state">
           {request === 'pausing'
@@ -239,11 +247,28 @@ function duration(seconds: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
 }
 
-/** Space belongs to the focused control when one has focus. */
+/**
+ * Whether Space belongs to the focused element: text fields, selects and
+ * editable text. Anywhere else — buttons included — Space toggles pause.
+ */
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
-  return (
-    target.isContentEditable ||
-    ['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON'].includes(target.tagName)
-  );
+  if (target.isContentEditable) return true;
+  if (target.tagName === 'TEXTAREA' || target.tagName === 'SELECT') return true;
+  if (target.tagName !== 'INPUT') return false;
+  const type = (target as HTMLInputElement).type;
+  return !NON_TEXT_INPUTS.has(type);
 }
+
+/** Inputs Space would press or tick rather than type into. */
+const NON_TEXT_INPUTS = new Set([
+  'button',
+  'submit',
+  'reset',
+  'checkbox',
+  'radio',
+  'file',
+  'image',
+  'range',
+  'color',
+]);

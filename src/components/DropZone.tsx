@@ -131,6 +131,7 @@ function DatasetReport({ dataset }: { dataset: DatasetSummary }) {
         {dataset.files.map((report, i) => (
           <li
             key={`${report.file}-${i}`}
+            data-note={report.note}
             className={`file-report ${report.ok ? 'ok' : 'rejected'}`}
             data-file={report.file}
             data-ok={String(report.ok)}
@@ -143,6 +144,11 @@ function DatasetReport({ dataset }: { dataset: DatasetSummary }) {
           </li>
         ))}
       </ul>
+      {dataset.notice && (
+        <p className="drop-notice" data-testid="drop-notice" role="status">
+          {dataset.notice}
+        </p>
+      )}
       {dataset.trainImages > 0 && (
         <>
           <p className="dataset-counts">
@@ -185,9 +191,11 @@ function verdict(report: FileReport): string {
     return error.startsWith(`${base}: `) ? error.slice(base.length + 2) : error;
   }
   const role = report.role ?? 'file';
-  return report.images !== undefined
-    ? `${role} · ${report.images.toLocaleString('en-US')} images`
-    : role;
+  const text =
+    report.images !== undefined
+      ? `${role} · ${report.images.toLocaleString('en-US')} images`
+      : role;
+  return report.note ? `${text} · ${report.note}` : text;
 }
 
 /** Files in a dropped folder worth reading: not hidden files or the dataset's readme. */

@@ -86,7 +86,7 @@ function Field({ field, value, locked }: FieldProps) {
   }, [field, value]);
 
   const parsed = parse(field, draft);
-  const problem = checkField(field, parsed);
+  const problem = checkField(field, parsed, draft);
 
   return (
     <div
@@ -124,7 +124,11 @@ function Field({ field, value, locked }: FieldProps) {
           onChange={(event) => {
             // Invalid values go to the store too: Start then names the setting.
             setDraft(event.target.value);
-            setField(field.key, parse(field, event.target.value) as never);
+            setField(
+              field.key,
+              parse(field, event.target.value) as never,
+              event.target.value,
+            );
           }}
         />
       )}

@@ -4,6 +4,7 @@ import {
   classifyCifarName,
   parseCifarBatch,
   parseCifarMeta,
+  parseCifarMetaBytes,
   unknownCifarNameMessage,
 } from './cifar';
 
@@ -139,6 +140,26 @@ describe('parseCifarMeta', () => {
 
     expect(error.message).toContain('looks like a web page');
   });
+  it('says binary data is not a text file, rather than counting lines in it', () => {
+    const junk = new Uint8Array(500);
+    for (let i = 0; i < junk.length; i++) junk[i] = (i * 151 + 7) % 256;
+    junk[0] = 0x56;
+    const error = errorOf(() => parseCifarMetaBytes('batches.meta.txt', junk));
+
+    expect(error.name).toBe('CifarFileError');
+    expect(error.message).toContain('batches.meta.txt: not a text file');
+    expect(error.message).not.toContain('class names, expected');
+    // Valid UTF-8 with a NUL in it is binary too.
+    const nul = new TextEncoder().encode(names.join('\n') + '\0');
+    expect(
+      errorOf(() => parseCifarMetaBytes('m/batches.meta.txt', nul)).message,
+    ).toContain('not a text file');
+  });
+
+  it('reads the names from the bytes of a text file', () => {
+    const bytes = new TextEncoder().encode('\uFEFF' + names.join('\r\n'));
+    expect(parseCifarMetaBytes('batches.meta.txt', bytes)).toEqual(names);
+  });
 });
 
 describe('classifyCifarName', () => {
@@ -173,6 +194,19 @@ describe('classifyCifarName', () => {
     );
     expect(unknownCifarNameMessage('data_batch_1')).toContain(
       'Python (pickle) version',
+    );
+  });
+
+  it('says when a name differs from a CIFAR-10 one only by spaces', () => {
+    expect(unknownCifarNameMessage('data_batch_2.bin ')).toBe(
+      '"data_batch_2.bin ": the name ends with a space; rename the file to ' +
+        '"data_batch_2.bin" and drop it again',
+    );
+    expect(unknownCifarNameMessage(' test_batch.bin')).toContain(
+      'starts with a space',
+    );
+    expect(unknownCifarNameMessage('photo.png ')).toContain(
+      'not a CIFAR-10 file name',
     );
   });
 });

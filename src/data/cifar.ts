@@ -87,6 +87,19 @@ export function unknownCifarNameMessage(name: string): string {
       `${expected} from the binary version — ${DOWNLOAD_ADVICE}`
     );
   }
+  // A name padded with spaces (a copy or rename gone wrong) reads the same in a list.
+  const trimmed = base.trim();
+  if (trimmed !== base && trimmed !== '' && classifyCifarName(trimmed)) {
+    const where = base.startsWith(trimmed)
+      ? 'ends with'
+      : base.endsWith(trimmed)
+        ? 'starts with'
+        : 'starts and ends with';
+    return (
+      `"${base}": the name ${where} a space; rename the file to ` +
+      `"${trimmed}" and drop it again`
+    );
+  }
   return `${base}: not a CIFAR-10 file name; ${expected}`;
 }
 
@@ -158,6 +171,44 @@ export function parseCifarMeta(fileName: string, text: string): string[] {
     );
   }
   return names;
+}
+
+/**
+ * Parse batches.meta.txt from its bytes: refuses a file that is not text
+ * (binary data saved under the name) before looking for class names.
+ */
+export function parseCifarMetaBytes(
+  fileName: string,
+  bytes: Uint8Array,
+): string[] {
+  const name = cifarBaseName(fileName);
+  let text: string | null;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = null; // not valid UTF-8
+  }
+  if (text === null || firstControlByte(text) >= 0) {
+    throw new CifarFileError(
+      `${name}: not a text file (${formatCount(bytes.length)} bytes of ` +
+        'binary data); batches.meta.txt is a text file of the 10 class ' +
+        `names, one per line — ${DOWNLOAD_ADVICE}`,
+    );
+  }
+  return parseCifarMeta(name, text);
+}
+
+/** Index of the first control character other than tab, CR, LF or form feed, or -1. */
+function firstControlByte(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (
+      (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) ||
+      c === 0x7f
+    )
+      return i;
+  }
+  return -1;
 }
 
 /** Index of the first record whose label byte is above 9, or -1 when all are valid. */

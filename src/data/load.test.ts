@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CIFAR10_CLASS_NAMES, CIFAR_RECORD_BYTES } from './cifar';
-import { loadCifarFiles, summarise } from './load';
+import {
+  assembleCifar,
+  loadCifarFiles,
+  mergeBatches,
+  parseCifarFiles,
+  summarise,
+  type BatchStore,
+} from './load';
 
 const encoder = new TextEncoder();
 
@@ -49,6 +56,28 @@ function tarGz(entries: Uint8Array[]): Uint8Array {
 }
 
 const META = 'a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n\n';
+
+/** A batch of `count` images with labels i % 10 and noisy pixels, so gzip cannot shrink it much. */
+function noisyBatch(count: number, seed: number): Uint8Array {
+  const bytes = new Uint8Array(count * CIFAR_RECORD_BYTES);
+  let x = seed;
+  for (let i = 0; i < bytes.length; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    bytes[i] = x >>> 24;
+  }
+  for (let r = 0; r < count; r++) bytes[r * CIFAR_RECORD_BYTES] = r % 10;
+  return bytes;
+}
+
+/** cifar-10-binary.tar.gz with batches 1 and 2 whole, cut off inside the test batch. */
+function truncatedArchive(): Uint8Array {
+  const gz = tarGz([
+    tarEntry('cifar-10-batches-bin/data_batch_1.bin', noisyBatch(10, 1)),
+    tarEntry('cifar-10-batches-bin/data_batch_2.bin', noisyBatch(10, 2)),
+    tarEntry('cifar-10-batches-bin/test_batch.bin', noisyBatch(10, 3)),
+  ]);
+  return gz.subarray(0, Math.floor(gz.length * 0.8));
+}
 
 describe('loadCifarFiles', () => {
   it('concatenates training batches in batch order whatever the drop order', async () => {
@@ -147,6 +176,24 @@ describe('loadCifarFiles', () => {
     expect(data!.train.count).toBe(1);
   });
 
+  it('keeps the whole entries of an archive that is cut short, and says so', async () => {
+    const { data, reports } = await loadCifarFiles([
+      file('cifar-10-binary.tar.gz', truncatedArchive()),
+    ]);
+
+    expect(reports.map((r) => [r.file, r.ok, r.images])).toEqual([
+      ['cifar-10-binary.tar.gz', false, 20],
+      ['cifar-10-binary.tar.gz/data_batch_1.bin', true, 10],
+      ['cifar-10-binary.tar.gz/data_batch_2.bin', true, 10],
+    ]);
+    expect(reports[0].error).toMatch(
+      /^cifar-10-binary\.tar\.gz: cut short after data_batch_2\.bin — .*\. Only the 20 images of data_batch_1\.bin, data_batch_2\.bin are kept; /,
+    );
+    expect(reports[0].error).toContain('download cifar-10-binary.tar.gz again');
+    expect(data!.train.count).toBe(20);
+    expect(data!.test.count).toBe(0);
+  });
+
   it('reports progress per file in fine steps up to 1', async () => {
     const calls: Array<[string, number]> = [];
     await loadCifarFiles(
@@ -191,6 +238,58 @@ describe('loadCifarFiles', () => {
     expect(image.subarray(0, 1024)).toEqual(image.subarray(1024, 2048));
     expect(image.subarray(0, 1024)).toEqual(image.subarray(2048, 3072));
     expect(Math.max(...image)).toBeGreaterThan(100);
+  });
+});
+
+describe('parseCifarFiles, mergeBatches and assembleCifar', () => {
+  it('parse each file alone, and merge later drops into what is kept', async () => {
+    const store: BatchStore = new Map();
+    const first = await parseCifarFiles([
+      file('data_batch_2.bin', batch([2, 2], 2)),
+    ]);
+    expect(first.batches.map((b) => [b.key, b.file, b.source])).toEqual([
+      ['train:2', 'data_batch_2.bin', 'data_batch_2.bin'],
+    ]);
+    expect(mergeBatches(store, first).added).toHaveLength(1);
+
+    const second = await parseCifarFiles([
+      file('data_batch_1.bin', batch([1], 1)),
+      file('data_batch_2.bin', batch([5], 5)),
+      file(
+        'cifar-10-binary.tar.gz',
+        tarGz([
+          tarEntry('b/data_batch_2.bin', batch([6], 6)),
+          tarEntry('b/batches.meta.txt', META),
+        ]),
+      ),
+    ]);
+    const { reports, added } = mergeBatches(store, second);
+
+    expect(added.map((b) => b.file)).toEqual([
+      'data_batch_1.bin',
+      'cifar-10-binary.tar.gz/batches.meta.txt',
+    ]);
+    expect(reports.map((r) => [r.file, r.ok])).toEqual([
+      ['data_batch_1.bin', true],
+      ['data_batch_2.bin', true],
+      ['cifar-10-binary.tar.gz', true],
+      ['cifar-10-binary.tar.gz/data_batch_2.bin', false],
+      ['cifar-10-binary.tar.gz/batches.meta.txt', true],
+    ]);
+    // The same name again is the same file dropped again: still ok, and said.
+    expect(reports[1]).toMatchObject({
+      images: 2,
+      note: expect.stringContaining('dropped again'),
+    });
+    expect(reports[3].error).toContain('already loaded from data_batch_2.bin');
+
+    const data = assembleCifar(store.values());
+    expect([...data!.train.labels]).toEqual([1, 2, 2]);
+    expect(data!.classNames[0]).toBe('a');
+  });
+
+  it('give no data without a training batch', () => {
+    expect(assembleCifar([])).toBeNull();
   });
 });
 

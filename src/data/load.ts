@@ -5,8 +5,9 @@ import {
   CifarFileError,
   cifarBaseName,
   classifyCifarName,
+  formatCount,
   parseCifarBatch,
-  parseCifarMeta,
+  parseCifarMetaBytes,
   trainBatchNumber,
   unknownCifarNameMessage,
 } from './cifar';
@@ -23,18 +24,36 @@ export type LoadProgress = (file: string, fraction: number) => void;
 // sends about a hundred messages across the worker bridge, not thousands.
 const PROGRESS_STEP = 0.01;
 
-/** A parsed batch and where it came from, kept until all files are read. */
-interface Found {
-  set: ImageSet;
+/** Where a parsed batch goes in the data: a training slot 1-5, the test set or the class names. */
+export type BatchKey =
+  'train:1' | 'train:2' | 'train:3' | 'train:4' | 'train:5' | 'test' | 'meta';
+
+/**
+ * One file's (or archive entry's) parsed content: kept across drops, so a
+ * later drop never has to read an earlier file from disk again.
+ */
+export interface ParsedBatch {
+  key: BatchKey;
+  role: 'train' | 'test' | 'meta';
+  /** The report line's name: `data_batch_1.bin` or `cifar-10-binary.tar.gz/data_batch_1.bin`. */
   file: string;
+  /** The dropped file it came from: itself, or the archive for an entry. */
+  source: string;
+  /** The images of a training or test batch. */
+  set?: ImageSet;
+  /** The class names of batches.meta.txt. */
+  classNames?: string[];
 }
 
-/** What has been accepted so far, across all files and archives. */
-interface Collected {
-  train: Map<number, Found>;
-  test: Found | null;
-  classNames: { names: string[]; file: string } | null;
+/** What parsing some files gave: the batches that parsed, and one report per file and entry. */
+export interface ParsedFiles {
+  batches: ParsedBatch[];
+  /** Parse verdicts in file order; duplicates are decided by mergeBatches. */
+  reports: FileReport[];
 }
+
+/** Batches kept by where they go; the first one kept for a key stays. */
+export type BatchStore = Map<BatchKey, ParsedBatch>;
 
 /**
  * Parse any mix of CIFAR-10 .bin batches, batches.meta.txt and
@@ -45,17 +64,31 @@ export async function loadCifarFiles(
   files: NamedBlob[],
   onProgress?: LoadProgress,
 ): Promise<{ data: CifarData | null; reports: FileReport[] }> {
-  const reports: FileReport[] = [];
-  const found: Collected = { train: new Map(), test: null, classNames: null };
+  const store: BatchStore = new Map();
+  const parsed = await parseCifarFiles(files, onProgress);
+  const { reports } = mergeBatches(store, parsed);
+  return { data: assembleCifar(store.values()), reports };
+}
+
+/**
+ * Parse each file on its own: a batch per accepted file or archive entry,
+ * and a report per file, archive and entry. Two files for the same slot are
+ * both returned; mergeBatches decides which one is kept.
+ */
+export async function parseCifarFiles(
+  files: NamedBlob[],
+  onProgress?: LoadProgress,
+): Promise<ParsedFiles> {
+  const out: ParsedFiles = { batches: [], reports: [] };
 
   for (const file of files) {
     const role = classifyCifarName(file.name);
     if (role === 'archive') {
-      await loadArchive(file, found, reports, onProgress);
+      await parseArchive(file, out, onProgress);
       continue;
     }
     if (role === null) {
-      reports.push({
+      out.reports.push({
         file: file.name,
         ok: false,
         error: unknownCifarNameMessage(file.name),
@@ -64,13 +97,80 @@ export async function loadCifarFiles(
     }
     try {
       const bytes = await readBlob(file, throttle(file.name, onProgress));
-      reports.push(accept(file.name, bytes, found));
+      const batch = parseEntry(file.name, file.name, bytes);
+      out.batches.push(batch);
+      out.reports.push(okReport(batch));
     } catch (error) {
-      reports.push(failure(file.name, error));
+      out.reports.push(failure(file.name, error));
     }
   }
+  return out;
+}
 
-  return { data: assemble(found), reports };
+/**
+ * Add parsed batches to `store`, the first for each slot winning; returns
+ * the parsed reports with each batch that was not kept turned into an
+ * "already loaded" line, and how many batches were added.
+ *
+ * A copy with the same name as the batch kept from an earlier merge is the
+ * same file dropped again: its line stays ok and says so. Any other copy —
+ * or a second file for a slot within one merge — is rejected, naming the
+ * file that was kept.
+ */
+export function mergeBatches(
+  store: BatchStore,
+  parsed: ParsedFiles,
+): { reports: FileReport[]; added: ParsedBatch[] } {
+  const added: ParsedBatch[] = [];
+  let next = 0;
+
+  // Each ok report but an archive's stands for the next batch, in order.
+  const reports = parsed.reports.map((report) => {
+    if (!report.ok || report.role === 'archive') return report;
+    const batch = parsed.batches[next++];
+    const earlier = store.get(batch.key);
+    if (!earlier) {
+      store.set(batch.key, batch);
+      added.push(batch);
+      return report;
+    }
+    if (earlier.file === batch.file && !added.includes(earlier)) {
+      return {
+        ...okReport(earlier),
+        note: 'dropped again: already loaded, nothing changed',
+      };
+    }
+    return duplicate(batch.file, earlier.file, batch.role);
+  });
+  return { reports, added };
+}
+
+/**
+ * Join batches into the data a run uses: training batches in data_batch_1..5
+ * order, the test batch apart, the class names of batches.meta.txt or
+ * CIFAR-10's. Null when there are no training images.
+ */
+export function assembleCifar(
+  batches: Iterable<ParsedBatch>,
+): CifarData | null {
+  const train: Array<[string, ImageSet]> = [];
+  let test: ImageSet | null = null;
+  let classNames: string[] | null = null;
+  for (const batch of batches) {
+    if (batch.role === 'train' && batch.set) train.push([batch.key, batch.set]);
+    else if (batch.role === 'test' && batch.set) test ??= batch.set;
+    else if (batch.role === 'meta' && batch.classNames)
+      classNames ??= batch.classNames;
+  }
+  train.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const joined = concat(train.map(([, set]) => set));
+  if (joined.count === 0) return null;
+
+  return {
+    train: joined,
+    test: test ?? concat([]),
+    classNames: classNames ?? [...CIFAR10_CLASS_NAMES],
+  };
 }
 
 /** The worker's summary of loaded data: counts, class names and per-class training images. */
@@ -96,11 +196,14 @@ export function summarise(
   };
 }
 
-/** Read every CIFAR-10 entry of a .tar.gz, one report per entry and one for the archive. */
-async function loadArchive(
+/**
+ * Parse every CIFAR-10 entry of a .tar.gz: one report per entry and one for
+ * the archive. When the archive breaks off (a truncated download), the
+ * entries read whole before that are kept and the archive's report says so.
+ */
+async function parseArchive(
   file: NamedBlob,
-  found: Collected,
-  reports: FileReport[],
+  out: ParsedFiles,
   onProgress?: LoadProgress,
 ): Promise<void> {
   const archive = cifarBaseName(file.name);
@@ -109,9 +212,10 @@ async function loadArchive(
     ok: true,
     role: 'archive',
   };
-  reports.push(archiveReport);
+  out.reports.push(archiveReport);
   let images = 0;
   let entries = 0;
+  const kept: string[] = [];
 
   try {
     const progress = throttle(archive, onProgress);
@@ -126,7 +230,7 @@ async function loadArchive(
       // The official archive ships a readme.html beside the batches: not a fault.
       if (base.toLowerCase() === 'readme.html') continue;
       if (role === null || role === 'archive') {
-        reports.push({
+        out.reports.push({
           file: path,
           ok: false,
           error: unknownCifarNameMessage(entry.name),
@@ -135,17 +239,20 @@ async function loadArchive(
       }
       entries++;
       try {
-        const report = accept(path, entry.bytes, found);
-        images += report.ok ? (report.images ?? 0) : 0;
-        reports.push(report);
+        const batch = parseEntry(path, archive, entry.bytes);
+        out.batches.push(batch);
+        out.reports.push(okReport(batch));
+        images += batch.set?.count ?? 0;
+        kept.push(base);
       } catch (error) {
-        reports.push(failure(path, error));
+        out.reports.push(failure(path, error));
       }
     }
     progress(1);
   } catch (error) {
     archiveReport.ok = false;
-    archiveReport.error = errorMessage(error);
+    archiveReport.error = brokenArchiveMessage(archive, error, kept, images);
+    if (kept.length > 0) archiveReport.images = images;
     return;
   }
 
@@ -160,29 +267,61 @@ async function loadArchive(
   archiveReport.images = images;
 }
 
-/** Parse one file's bytes by its role and record it, or report why it is ignored. */
-function accept(path: string, bytes: Uint8Array, found: Collected): FileReport {
+/** Why an archive stopped being readable, and what of it was kept. */
+function brokenArchiveMessage(
+  archive: string,
+  error: unknown,
+  kept: string[],
+  images: number,
+): string {
+  const why = errorMessage(error);
+  if (kept.length === 0) return why;
+  // The tar reader's message starts with the archive's name: say it once.
+  const detail = why.startsWith(`${archive}: `)
+    ? why.slice(archive.length + 2)
+    : why;
+  const what =
+    images > 0
+      ? `the ${formatCount(images)} images of ${kept.join(', ')} are kept`
+      : `${kept.join(', ')} ${kept.length === 1 ? 'is' : 'are'} kept`;
+  return (
+    `${archive}: cut short after ${kept[kept.length - 1]} — ` +
+    `${detail.replace(/ — download .*$/, '')}. Only ${what}; download ` +
+    `${archive} again to get the rest`
+  );
+}
+
+/** Parse one file's bytes by the role its name gives. */
+function parseEntry(
+  path: string,
+  source: string,
+  bytes: Uint8Array,
+): ParsedBatch {
   const role = classifyCifarName(path);
   const base = cifarBaseName(path);
 
   if (role === 'meta') {
-    const names = parseCifarMeta(base, new TextDecoder().decode(bytes));
-    if (found.classNames) return duplicate(path, found.classNames.file, role);
-    found.classNames = { names, file: path };
-    return { file: path, ok: true, role };
+    return {
+      key: 'meta',
+      role,
+      file: path,
+      source,
+      classNames: parseCifarMetaBytes(base, bytes),
+    };
   }
-
   const set = parseCifarBatch(base, bytes);
-  if (role === 'test') {
-    if (found.test) return duplicate(path, found.test.file, role);
-    found.test = { set, file: path };
-    return { file: path, ok: true, role, images: set.count };
+  if (role === 'test') return { key: 'test', role, file: path, source, set };
+  if (role !== 'train') {
+    throw new CifarFileError(unknownCifarNameMessage(path));
   }
-  const number = trainBatchNumber(base);
-  const earlier = found.train.get(number);
-  if (earlier) return duplicate(path, earlier.file, 'train');
-  found.train.set(number, { set, file: path });
-  return { file: path, ok: true, role: 'train', images: set.count };
+  const key = `train:${trainBatchNumber(base)}` as BatchKey;
+  return { key, role, file: path, source, set };
+}
+
+function okReport(batch: ParsedBatch): FileReport {
+  return batch.set
+    ? { file: batch.file, ok: true, role: batch.role, images: batch.set.count }
+    : { file: batch.file, ok: true, role: batch.role };
 }
 
 function duplicate(
@@ -206,21 +345,6 @@ function failure(path: string, error: unknown): FileReport {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Join what was found: training batches in data_batch_1..5 order, the test batch apart. */
-function assemble(found: Collected): CifarData | null {
-  const batches = [...found.train.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([, batch]) => batch.set);
-  const train = concat(batches);
-  if (train.count === 0) return null;
-
-  return {
-    train,
-    test: found.test?.set ?? concat([]),
-    classNames: found.classNames?.names ?? [...CIFAR10_CLASS_NAMES],
-  };
 }
 
 function concat(sets: ImageSet[]): ImageSet {

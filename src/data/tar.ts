@@ -207,7 +207,7 @@ class BlockReader {
         result = await this.reader.read();
       } catch (error) {
         this.ended = true;
-        const cause = (error as Error).message;
+        const cause = (error as Error).message.replace(/\.$/, '');
         const early = /end of (file|stream|input)|truncat|premature/i;
         const fault = early.test(cause)
           ? 'the compressed data ends early; the download is incomplete'

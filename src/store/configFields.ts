@@ -209,15 +209,28 @@ export interface ConfigProblem {
   message: string;
 }
 
-/** Every out-of-range or non-integer field, and classes too few for the data. */
+/** What validateConfig may also check against, when known. */
+export interface ConfigContext {
+  /** Training images loaded: Image cap and Train portion must leave images for both halves. */
+  trainImages?: number;
+  /** Text typed into fields that are not numbers, echoed in the messages. */
+  typed?: Partial<Record<keyof SearchConfig, string>>;
+}
+
+/** Every out-of-range or non-integer field, classes too few for the data, and a split that leaves a half empty. */
 export function validateConfig(
   config: SearchConfig,
   classesInData?: number,
+  context: ConfigContext = {},
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
 
   for (const field of FIELDS) {
-    const problem = checkField(field, config[field.key]);
+    const problem = checkField(
+      field,
+      config[field.key],
+      context.typed?.[field.key],
+    );
     if (problem) problems.push({ key: field.key, message: problem });
   }
   if (config.lrMin > config.lr) {
@@ -232,11 +245,72 @@ export function validateConfig(
       message: `Classes is ${config.numClasses} but the data has ${classesInData}; set it to ${classesInData}`,
     });
   }
+  const fieldOk = (key: keyof SearchConfig) =>
+    !problems.some((problem) => problem.key === key);
+  if (
+    context.trainImages !== undefined &&
+    context.trainImages > 0 &&
+    fieldOk('maxImages') &&
+    fieldOk('trainPortion')
+  ) {
+    const problem = splitProblem(config, context.trainImages);
+    if (problem) problems.push(problem);
+  }
   return problems;
 }
 
-/** Why `value` is not acceptable for `field`, or null. */
-export function checkField(field: FieldSpec, value: unknown): string | null {
+/**
+ * Train portion splits the used images (Image cap of them, or all) into a
+ * weight half and an architecture half; each needs at least one image.
+ */
+function splitProblem(
+  config: SearchConfig,
+  trainImages: number,
+): ConfigProblem | null {
+  const { maxImages: cap, trainPortion: portion } = config;
+  const used = cap > 0 ? Math.min(cap, trainImages) : trainImages;
+  const weights = Math.floor(portion * used);
+  const arch = used - weights;
+  if (weights > 0 && arch > 0) return null;
+
+  const leaves =
+    `Train portion ${portion} of ${used} image${used === 1 ? '' : 's'} ` +
+    `leaves ${weights} for the weights and ${arch} for the architecture, ` +
+    'and each needs at least one';
+  const need = fewestImages(portion);
+  if (cap > 0 && cap < trainImages && need <= trainImages) {
+    return {
+      key: 'maxImages',
+      message:
+        `Image cap is ${cap}: ${leaves}; raise Image cap to at least ` +
+        `${need} (or 0 to use all ${trainImages})`,
+    };
+  }
+  return {
+    key: 'trainPortion',
+    message: `${leaves}; ${
+      used >= 2
+        ? `set Train portion between ${(1 / used).toFixed(2)} and ${(1 - 1 / used).toFixed(2)}, or load more training images`
+        : 'load more training images'
+    }`,
+  };
+}
+
+/** The fewest images that Train portion `portion` splits into two non-empty halves. */
+function fewestImages(portion: number): number {
+  for (let n = 2; n < 1_000_000; n++) {
+    const weights = Math.floor(portion * n);
+    if (weights > 0 && weights < n) return n;
+  }
+  return Infinity;
+}
+
+/** Why `value` is not acceptable for `field`, or null; `typed` is the text as typed, if known. */
+export function checkField(
+  field: FieldSpec,
+  value: unknown,
+  typed?: string,
+): string | null {
   if (field.kind === 'order') {
     return value === 'first' || value === 'second'
       ? null
@@ -245,7 +319,11 @@ export function checkField(field: FieldSpec, value: unknown): string | null {
   const n = value as number;
   const name = groupedLabel(field);
   if (typeof n !== 'number' || !Number.isFinite(n)) {
-    return `${name} must be a number; got ${String(value)}`;
+    if (typed !== undefined && typed.trim() === '') {
+      return `${name} is empty; enter a number`;
+    }
+    const got = typed !== undefined ? `"${typed.trim()}"` : String(value);
+    return `${name} must be a number; got ${got}`;
   }
   if (field.kind === 'int' && !Number.isInteger(n)) {
     return `${name} must be a whole number; got ${n}`;

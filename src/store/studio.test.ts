@@ -89,6 +89,61 @@ describe('the studio store without a worker', () => {
     expect(useStudio.getState().runConfig).toBeNull();
   });
 
+  it('echoes a typed setting and names Image cap when it leaves too few images', async () => {
+    useStudio.setState({
+      dataset: {
+        source: 'files',
+        name: 'data_batch_1.bin',
+        trainImages: 64,
+        testImages: 0,
+        classNames: Array.from({ length: 10 }, (_, i) => `c${i}`),
+        perClass: new Array(10).fill(6),
+        files: [],
+      },
+    });
+    useStudio.getState().setPreset('Demo');
+    useStudio.getState().setField('seed', Number.NaN, 'abc');
+    useStudio.getState().setField('maxImages', 1, '1');
+    await useStudio.getState().start();
+
+    expect(useStudio.getState().errors.map((e) => e.message)).toEqual([
+      'Seed must be a number; got "abc"',
+      expect.stringMatching(/^Image cap is 1: .*raise Image cap to at least 2/),
+    ]);
+    expect(useStudio.getState().runConfig).toBeNull();
+  });
+
+  it('refuses a genotype file over 5 MB before reading it, naming it and its size', async () => {
+    const huge = new File([new Uint8Array(6 * 1024 * 1024)], 'huge.json');
+    huge.text = () => Promise.reject(new Error('read'));
+    await useStudio.getState().importGenotype(huge);
+
+    const [error] = useStudio.getState().errors;
+    expect(error.name).toBe('GenotypeTooLarge');
+    expect(error.message).toMatch(/^huge\.json: 6 MB is too big/);
+  });
+
+  it('does not queue a step while one is in flight', async () => {
+    useStudio.setState({ stepping: true });
+    await useStudio.getState().step();
+    expect(useStudio.getState().errors).toEqual([]);
+    expect(useStudio.getState().stepping).toBe(true);
+
+    // Without a worker the step fails, and Step is free again.
+    useStudio.setState({ stepping: false });
+    await useStudio.getState().step();
+    expect(useStudio.getState().stepping).toBe(false);
+    expect(useStudio.getState().errors[0].name).toBe('NotReady');
+  });
+
+  it('dismisses every error at once', () => {
+    const { pushError } = useStudio.getState();
+    for (let i = 0; i < 5; i++)
+      pushError({ name: 'FileRejected', message: `${i}` });
+    useStudio.getState().dismissAllErrors();
+    expect(useStudio.getState().errors).toEqual([]);
+  });
+
   it('shows a repeated error once and dismisses it by id', () => {
     const { pushError } = useStudio.getState();
     pushError({ name: 'FileRejected', message: 'a.bin: bad' });

@@ -56,6 +56,10 @@ export interface StudioState {
   restored: RestoredInfo | null;
   /** True while the saved run is read back on load. */
   restoring: boolean;
+  /** True from a Step click until that step is done. */
+  stepping: boolean;
+  /** What was typed into a field that is not a number, so messages can echo it. */
+  typed: Partial<Record<keyof SearchConfig, string>>;
 
   connect(): void;
   /** Shows the saved run, if any, paused where it was saved. */
@@ -65,7 +69,12 @@ export interface StudioState {
   loadFiles(files: File[]): Promise<void>;
   loadDemo(): Promise<void>;
   setPreset(name: PresetName): void;
-  setField<K extends keyof SearchConfig>(key: K, value: SearchConfig[K]): void;
+  /** Sets a field; `typed` is the text as typed, kept for messages when it is not a number. */
+  setField<K extends keyof SearchConfig>(
+    key: K,
+    value: SearchConfig[K],
+    typed?: string,
+  ): void;
   start(): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
@@ -78,7 +87,11 @@ export interface StudioState {
   setViewIndex(index: number | null): void;
   pushError(error: { name: string; message: string }): void;
   dismissError(id: number): void;
+  dismissAllErrors(): void;
 }
+
+/** Genotype files past this size are refused before they are read. */
+export const GENOTYPE_MAX_BYTES = 5 * 1024 * 1024;
 
 /** Where a restored run was saved, for the line above the controls. */
 export interface RestoredInfo extends SaveInfo {
@@ -152,6 +165,8 @@ export const useStudio = create<StudioState>()((set, get) => {
     genotype: null,
     imported: null,
     errors: [],
+    stepping: false,
+    typed: {},
     saved: null,
     restored: null,
     restoring: false,
@@ -278,6 +293,7 @@ export const useStudio = create<StudioState>()((set, get) => {
       const preset = { ...PRESETS[name] };
       // While a run is live the network stays as it is; the rest applies next run.
       set((s) => ({
+        typed: {},
         config: live
           ? {
               ...preset,
@@ -289,12 +305,17 @@ export const useStudio = create<StudioState>()((set, get) => {
       }));
     },
 
-    setField(key, value) {
-      set((s) => ({ config: { ...s.config, [key]: value } }));
+    setField(key, value, typed) {
+      set((s) => {
+        const text = { ...s.typed };
+        if (typed !== undefined && !Number.isFinite(value)) text[key] = typed;
+        else delete text[key];
+        return { config: { ...s.config, [key]: value }, typed: text };
+      });
     },
 
     async start() {
-      const { config, dataset } = get();
+      const { config, dataset, typed } = get();
       if (!dataset || dataset.trainImages === 0) {
         get().pushError({
           name: 'NoData',
@@ -303,7 +324,10 @@ export const useStudio = create<StudioState>()((set, get) => {
         });
         return;
       }
-      const problems = validateConfig(config, dataset.classNames.length);
+      const problems = validateConfig(config, dataset.classNames.length, {
+        trainImages: dataset.trainImages,
+        typed,
+      });
       if (problems.length > 0) {
         for (const problem of problems) {
           get().pushError({ name: 'Settings', message: problem.message });
@@ -343,8 +367,14 @@ export const useStudio = create<StudioState>()((set, get) => {
     },
 
     async step() {
-      set({ restored: null });
-      await call((api) => api.step());
+      // One step at a time: clicks while a step runs are not queued.
+      if (get().stepping) return;
+      set({ restored: null, stepping: true });
+      try {
+        await call((api) => api.step());
+      } finally {
+        set({ stepping: false });
+      }
     },
 
     async stop() {
@@ -358,6 +388,17 @@ export const useStudio = create<StudioState>()((set, get) => {
     },
 
     async importGenotype(file) {
+      if (file.size > GENOTYPE_MAX_BYTES) {
+        get().pushError({
+          name: 'GenotypeTooLarge',
+          message:
+            `${file.name}: ${megabytes(file.size)} is too big for a genotype ` +
+            `(at most ${megabytes(GENOTYPE_MAX_BYTES)}); a genotype file is a ` +
+            'few kilobytes — choose the JSON the studio exported or a ' +
+            'Python Genotype(...) line',
+        });
+        return;
+      }
       try {
         const text = await file.text();
         const python =
@@ -390,11 +431,21 @@ export const useStudio = create<StudioState>()((set, get) => {
       });
     },
 
+    dismissAllErrors() {
+      set({ errors: [] });
+    },
+
     dismissError(id) {
       set((s) => ({ errors: s.errors.filter((e) => e.id !== id) }));
     },
   };
 });
+
+/** 5242880 → "5 MB", 7340032 → "7 MB", 5500000 → "5.2 MB". */
+function megabytes(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`;
+}
 
 function nextFrame(run: () => void): void {
   if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
