@@ -204,6 +204,19 @@ async function main(): Promise<void> {
     );
   }
 
+  // Now that the data is known: enough classes, and images for both halves.
+  const classes = data.train.labels.reduce((m, v) => Math.max(m, v + 1), 0);
+  const problems = validateConfig(config, classes, {
+    trainImages: data.train.count,
+  });
+  if (problems.length > 0) {
+    fail(
+      problems
+        .map((p) => `${FLAGS[p.key] ?? p.key}: ${p.message}`)
+        .join('\n        '),
+    );
+  }
+
   await useNodeBackend(backend);
   const run = SearchRun.create(config, data, {
     backend,
