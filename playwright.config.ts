@@ -35,14 +35,16 @@ export default defineConfig({
     {
       command: 'npx vite preview --port 4173 --strictPort --host 127.0.0.1',
       url: 'http://127.0.0.1:4173',
-      reuseExistingServer: !process.env.CI,
+      // Never test a server some other checkout left running on these ports.
+      reuseExistingServer: false,
       timeout: 120_000,
     },
     {
       command:
         'npx vite --config e2e/harness/vite.config.ts --port 4174 --strictPort --host 127.0.0.1',
       url: 'http://127.0.0.1:4174',
-      reuseExistingServer: !process.env.CI,
+      // Never test a server some other checkout left running on these ports.
+      reuseExistingServer: false,
       timeout: 120_000,
     },
   ],

@@ -34,7 +34,7 @@ export function Settings() {
             <option key={name} value={name}>
               {name}
               {name === 'Demo'
-                ? ' (seconds on a CPU)'
+                ? ' (minutes on a laptop CPU)'
                 : name === 'Paper'
                   ? ' (the paper’s search)'
                   : ''}

@@ -225,7 +225,7 @@ export class SearchRun {
       backend: this.meta.backend,
       dataset: {
         name: this.meta.dataset,
-        trainImages: this.train.count,
+        trainImages: this.imagesUsed,
         source: this.meta.source ?? 'files',
       },
       epoch: this.epoch,

@@ -47,17 +47,17 @@ describe('restored history', () => {
 describe('the studio store without a worker', () => {
   beforeEach(() => useStudio.setState(initial, true));
 
-  it('starts from the paper settings', () => {
-    expect(useStudio.getState().config).toEqual(PRESETS.Paper);
+  it('starts from the Demo settings, which any machine runs in minutes', () => {
+    expect(useStudio.getState().config).toEqual(PRESETS.Demo);
   });
 
   it('switches presets but keeps the network while a run is live', () => {
     useStudio.setState({ runState: 'running' });
-    useStudio.getState().setPreset('Demo');
+    useStudio.getState().setPreset('Paper');
     const { config } = useStudio.getState();
 
-    expect(config.channels).toBe(PRESETS.Paper.channels);
-    expect(config.batchSize).toBe(PRESETS.Demo.batchSize);
+    expect(config.channels).toBe(PRESETS.Demo.channels);
+    expect(config.batchSize).toBe(PRESETS.Paper.batchSize);
   });
 
   it('refuses to start without data, saying what to do', async () => {

@@ -155,7 +155,8 @@ export const useStudio = create<StudioState>()((set, get) => {
     backendStatus: 'starting',
     dataset: null,
     loading: null,
-    config: { ...PRESETS.Paper },
+    // Demo: the one preset every machine, GPU or not, runs within minutes.
+    config: { ...PRESETS.Demo },
     runConfig: null,
     runState: 'idle',
     request: null,
@@ -280,7 +281,7 @@ export const useStudio = create<StudioState>()((set, get) => {
       set({ loading: null });
       takeSummary(summary);
 
-      // The demo set is for seeing a search start in seconds: unless the
+      // The demo set is for seeing a search take shape within minutes: unless the
       // researcher has edited the settings, pick the preset made for that.
       const { config, runState } = get();
       if (summary && !isLive(runState) && presetOf(config) !== 'Custom') {
