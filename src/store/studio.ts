@@ -281,8 +281,9 @@ export const useStudio = create<StudioState>()((set, get) => {
       set({ loading: null });
       takeSummary(summary);
 
-      // The demo set is for seeing a search take shape within minutes: unless the
-      // researcher has edited the settings, pick the preset made for that.
+      // The demo set is for seeing a search take shape within minutes:
+      // unless the researcher has edited the settings, pick the preset made
+      // for that.
       const { config, runState } = get();
       if (summary && !isLive(runState) && presetOf(config) !== 'Custom') {
         set({ config: { ...PRESETS.Demo } });
