@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { expect, test, type Page } from '@playwright/test';
+import { SCREENSHOTS } from './helpers';
 
 const RECORD_BYTES = 3073;
-const SCREENSHOTS = 'test-results/screenshots';
 
 /** A CIFAR-10 format batch of `count` images, label i % 10, noisy pixels (so gzip keeps its size). */
 function cifarBatch(count: number, seed = 1): Buffer {

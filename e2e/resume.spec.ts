@@ -1,24 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-
-const IMAGE_BYTES = 3072;
-const SCREENSHOTS = 'test-results/screenshots';
-
-/** A CIFAR-10 format batch of `count` images: label i % 10, a flat tint per class. */
-function cifarBatch(count: number): Buffer {
-  const bytes = Buffer.alloc(count * (IMAGE_BYTES + 1));
-  for (let i = 0; i < count; i++) {
-    const at = i * (IMAGE_BYTES + 1);
-    bytes[at] = i % 10;
-    bytes.fill((i % 10) * 25, at + 1, at + 1 + IMAGE_BYTES);
-  }
-  return bytes;
-}
-
-async function currentStep(page: Page): Promise<number> {
-  const text = await page.getByTestId('step-count').getAttribute('data-step');
-  return Number(text ?? 0);
-}
+import { cifarBatch, currentStep, SCREENSHOTS, setField } from './helpers';
 
 async function savedStep(page: Page): Promise<number> {
   const note = page.getByTestId('saved');
@@ -29,12 +11,6 @@ async function savedStep(page: Page): Promise<number> {
 async function historyLength(page: Page): Promise<number> {
   const points = await page.locator('.charts').getAttribute('data-points');
   return Number(points ?? 0);
-}
-
-async function setField(page: Page, name: string, value: string) {
-  const input = page.locator(`input[name="${name}"]`);
-  await input.fill(value);
-  await expect(input).toHaveValue(value);
 }
 
 test('a reload does not lose a run: it comes back paused and resumes where it was saved', async ({

@@ -1,33 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { PRIMITIVES } from '../src/core/primitives';
-
-const IMAGE_BYTES = 3072;
-const SCREENSHOTS = 'test-results/screenshots';
-
-/**
- * A CIFAR-10 format batch of `count` images: label i % 10, then 32x32 red,
- * green and blue planes with stripes whose period and colour follow the class.
- */
-function cifarBatch(count: number): Buffer {
-  const bytes = Buffer.alloc(count * (IMAGE_BYTES + 1));
-  for (let i = 0; i < count; i++) {
-    const label = i % 10;
-    const at = i * (IMAGE_BYTES + 1);
-    bytes[at] = label;
-    for (let c = 0; c < 3; c++) {
-      for (let y = 0; y < 32; y++) {
-        for (let x = 0; x < 32; x++) {
-          const stripe =
-            Math.floor((label < 5 ? y : x) / (2 + (label % 5))) % 2;
-          const tint = (label * 37 + c * 80) % 256;
-          bytes[at + 1 + c * 1024 + y * 32 + x] = stripe ? tint : 255 - tint;
-        }
-      }
-    }
-  }
-  return bytes;
-}
+import {
+  cifarBatch,
+  currentStep,
+  SCREENSHOTS,
+  setField,
+} from './helpers';
 
 /** Every strand's current weight, keyed "cell/edge/op", and the step shown. */
 async function readStrands(
@@ -49,21 +28,6 @@ async function readStrands(
     );
     return { step, weights };
   });
-}
-
-async function currentStep(page: Page): Promise<number> {
-  const text = await page.getByTestId('step-count').getAttribute('data-step');
-  return Number(text ?? 0);
-}
-
-async function setField(
-  page: Page,
-  name: string,
-  value: string,
-): Promise<void> {
-  const input = page.locator(`input[name="${name}"]`);
-  await input.fill(value);
-  await expect(input).toHaveValue(value);
 }
 
 test('a search runs end to end: drop data, start, watch, pause, download, survive a bad file', async ({
