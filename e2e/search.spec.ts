@@ -1,12 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { PRIMITIVES } from '../src/core/primitives';
-import {
-  cifarBatch,
-  currentStep,
-  SCREENSHOTS,
-  setField,
-} from './helpers';
+import { cifarBatch, currentStep, SCREENSHOTS, setField } from './helpers';
 
 /** Every strand's current weight, keyed "cell/edge/op", and the step shown. */
 async function readStrands(

@@ -13,7 +13,13 @@ export function listFiles(paths: string[]): string[] {
     const st = statSync(p, { throwIfNoEntry: false });
     if (!st) throw new Error(`--data: ${p} does not exist`);
     if (st.isDirectory()) {
-      out.push(...listFiles(readdirSync(p).sort().map((f) => join(p, f))));
+      out.push(
+        ...listFiles(
+          readdirSync(p)
+            .sort()
+            .map((f) => join(p, f)),
+        ),
+      );
     } else if (st.isFile()) {
       out.push(p);
     }

@@ -14,7 +14,9 @@ export async function useNodeBackend(name: NodeBackend): Promise<void> {
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   const ok = await tf.setBackend(name);
   if (!ok) {
-    throw new Error(`backend: tfjs could not start '${name}'; try --backend cpu`);
+    throw new Error(
+      `backend: tfjs could not start '${name}'; try --backend cpu`,
+    );
   }
   await tf.ready();
 }

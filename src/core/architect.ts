@@ -51,7 +51,13 @@ export class Architect {
 
   /** Updates the alphas; `lr` is the weights' current learning rate (eta). */
   step(xTrain: T4, yTrain: T1, xVal: T4, yVal: T1, lr: number): ArchStepResult {
-    const { grads, valLoss, valLogits } = this.gradients(xTrain, yTrain, xVal, yVal, lr);
+    const { grads, valLoss, valLogits } = this.gradients(
+      xTrain,
+      yTrain,
+      xVal,
+      yVal,
+      lr,
+    );
 
     this.adam.step(this.net.alphas, grads);
     tf.dispose(grads);
@@ -59,7 +65,13 @@ export class Architect {
   }
 
   /** The alphas' gradient of the configured order, without updating them. */
-  gradients(xTrain: T4, yTrain: T1, xVal: T4, yVal: T1, lr: number): ArchGradients {
+  gradients(
+    xTrain: T4,
+    yTrain: T1,
+    xVal: T4,
+    yVal: T1,
+    lr: number,
+  ): ArchGradients {
     return this.o.order === 'first'
       ? this.firstOrder(xVal, yVal)
       : this.secondOrder(xTrain, yTrain, xVal, yVal, lr);
@@ -104,7 +116,10 @@ export class Architect {
 
     // 1. The virtual step w′ = w − η(μ·buf + g + λw).
     tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => this.net.loss(xTrain, yTrain), weights);
+      const { grads } = tf.variableGrads(
+        () => this.net.loss(xTrain, yTrain),
+        weights,
+      );
       const bufs = this.sgd.buffers;
       weights.forEach((w, i) => {
         let d = grads[w.name].add(w.mul(weightDecay));
@@ -134,7 +149,9 @@ export class Architect {
     // 3. dL_train/dα at w + R·v and at w − R·v, from the saved w.
     const alphaGradAt = (sign: number): tf.Tensor[] => {
       tf.tidy(() => {
-        weights.forEach((w, i) => w.assign(saved[i].add(atUnrolled.v[i].mul(atUnrolled.r).mul(sign))));
+        weights.forEach((w, i) =>
+          w.assign(saved[i].add(atUnrolled.v[i].mul(atUnrolled.r).mul(sign))),
+        );
       });
       return tf.tidy(() => {
         const { grads } = withoutWeightGradients(() =>
@@ -156,8 +173,19 @@ export class Architect {
       }),
     );
 
-    tf.dispose([saved, gPlus, gMinus, atUnrolled.dalpha, atUnrolled.v, atUnrolled.r]);
-    return { grads, valLoss: atUnrolled.valLoss, valLogits: atUnrolled.valLogits };
+    tf.dispose([
+      saved,
+      gPlus,
+      gMinus,
+      atUnrolled.dalpha,
+      atUnrolled.v,
+      atUnrolled.r,
+    ]);
+    return {
+      grads,
+      valLoss: atUnrolled.valLoss,
+      valLogits: atUnrolled.valLogits,
+    };
   }
 
   dispose(): void {

@@ -30,14 +30,28 @@ async function checkGradients(
   const rng = new Rng(seed);
   const grads = tf.grads((...xs: tf.Tensor[]) => f(...xs))(inputs);
   for (let trial = 0; trial < 3; trial++) {
-    const dirs = inputs.map((x) => tf.tensor(rng.fill(x.size, () => rng.normal()), x.shape));
-    const analytic = tf.tidy(() => tf.addN(grads.map((g, i) => g.mul(dirs[i]).sum())));
-    const plus = tf.tidy(() => f(...inputs.map((x, i) => x.add(dirs[i].mul(eps)))));
-    const minus = tf.tidy(() => f(...inputs.map((x, i) => x.sub(dirs[i].mul(eps)))));
+    const dirs = inputs.map((x) =>
+      tf.tensor(
+        rng.fill(x.size, () => rng.normal()),
+        x.shape,
+      ),
+    );
+    const analytic = tf.tidy(() =>
+      tf.addN(grads.map((g, i) => g.mul(dirs[i]).sum())),
+    );
+    const plus = tf.tidy(() =>
+      f(...inputs.map((x, i) => x.add(dirs[i].mul(eps)))),
+    );
+    const minus = tf.tidy(() =>
+      f(...inputs.map((x, i) => x.sub(dirs[i].mul(eps)))),
+    );
     const a = (await analytic.data())[0];
     const fd = ((await plus.data())[0] - (await minus.data())[0]) / (2 * eps);
     const scale = Math.max(1, Math.abs(fd));
-    expect(Math.abs(a - fd) / scale, `directional derivative ${a} vs ${fd}`).toBeLessThan(tol);
+    expect(
+      Math.abs(a - fd) / scale,
+      `directional derivative ${a} vs ${fd}`,
+    ).toBeLessThan(tol);
     tf.dispose([...dirs, analytic, plus, minus]);
   }
   tf.dispose(grads);
@@ -46,7 +60,10 @@ async function checkGradients(
 function randn(shape: number[], seed: number): tf.Tensor {
   const rng = new Rng(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(rng.fill(n, () => rng.normal()), shape);
+  return tf.tensor(
+    rng.fill(n, () => rng.normal()),
+    shape,
+  );
 }
 
 /** A fixed random projection so the loss uses every output element. */
@@ -71,7 +88,11 @@ for (const backend of BACKENDS) {
         const w = randn([k, k, 3, 1], 2);
         const pad = (dilation * (k - 1)) / 2;
         await checkGradients(
-          (a, b) => project(depthwiseConv(a as T4, b as tf.Tensor4D, stride, pad, dilation), 3),
+          (a, b) =>
+            project(
+              depthwiseConv(a as T4, b as tf.Tensor4D, stride, pad, dilation),
+              3,
+            ),
           [x, w],
           4,
         );
@@ -88,8 +109,21 @@ for (const backend of BACKENDS) {
 
     it('1x7 then 7x1 convolution', async () => {
       await checkGradients(
-        (a, b, c) => project(conv2d(conv2d(a as T4, b as tf.Tensor4D, 0, 3), c as tf.Tensor4D, 3, 0), 3),
-        [randn([1, 8, 8, 2], 1), randn([1, 7, 2, 2], 2), randn([7, 1, 2, 2], 6)],
+        (a, b, c) =>
+          project(
+            conv2d(
+              conv2d(a as T4, b as tf.Tensor4D, 0, 3),
+              c as tf.Tensor4D,
+              3,
+              0,
+            ),
+            3,
+          ),
+        [
+          randn([1, 8, 8, 2], 1),
+          randn([1, 7, 2, 2], 2),
+          randn([7, 1, 2, 2], 6),
+        ],
         5,
       );
     });
@@ -111,16 +145,31 @@ for (const backend of BACKENDS) {
       it(`3x3 max and average pooling, stride ${stride}`, async () => {
         const x = randn([2, 8, 8, 2], 11);
         // Max pooling has kinks: a smaller step, and float32 noise allows 5e-3.
-        await checkGradients((a) => project(maxPool3x3(a as T4, stride), 3), [x], 8, 1e-3, 5e-3);
-        await checkGradients((a) => project(avgPool3x3(a as T4, stride), 3), [x], 9);
+        await checkGradients(
+          (a) => project(maxPool3x3(a as T4, stride), 3),
+          [x],
+          8,
+          1e-3,
+          5e-3,
+        );
+        await checkGradients(
+          (a) => project(avgPool3x3(a as T4, stride), 3),
+          [x],
+          9,
+        );
       });
     }
 
     it('batch norm with and without affine parameters', async () => {
       const x = randn([4, 3, 3, 2], 1);
-      await checkGradients((a) => project(batchNorm(a as T4, null, null), 3), [x], 10);
       await checkGradients(
-        (a, g, b) => project(batchNorm(a as T4, g as tf.Tensor1D, b as tf.Tensor1D), 3),
+        (a) => project(batchNorm(a as T4, null, null), 3),
+        [x],
+        10,
+      );
+      await checkGradients(
+        (a, g, b) =>
+          project(batchNorm(a as T4, g as tf.Tensor1D, b as tf.Tensor1D), 3),
         [x, randn([2], 4), randn([2], 5)],
         12,
       );

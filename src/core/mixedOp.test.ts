@@ -48,14 +48,20 @@ for (const backend of BACKENDS) {
         const loss = (xi: tf.Tensor, a: tf.Tensor) => {
           const w = tf.unstack(tf.softmax(a)) as tf.Scalar[];
           const x4 = xi as tf.Tensor4D;
-          return mixed.apply(x4, tf.relu(x4) as tf.Tensor4D, w).mul(g).sum();
+          return mixed
+            .apply(x4, tf.relu(x4) as tf.Tensor4D, w)
+            .mul(g)
+            .sum();
         };
         const out = tf.tidy(() => {
           const y = loss(x, alpha);
           const [dx, da] = tf.grads(loss)([x, alpha]);
           const w = tf.unstack(tf.softmax(alpha)) as tf.Scalar[];
           const yv = mixed.apply(x, tf.relu(x) as tf.Tensor4D, w);
-          const pg = tf.variableGrads(() => loss(x, alpha) as tf.Scalar, store.variables).grads;
+          const pg = tf.variableGrads(
+            () => loss(x, alpha) as tf.Scalar,
+            store.variables,
+          ).grads;
           return { y, yv, dx, da, pg };
         });
 
@@ -65,7 +71,9 @@ for (const backend of BACKENDS) {
         for (const rec of c.dparams) {
           const p = store.params.find((q) => q.name === rec.name)!;
           const t = toTorchLayout(p.kind, out.pg[p.variable.name]);
-          expect(relToMax(await t.data(), rec.data), rec.name).toBeLessThan(1e-5);
+          expect(relToMax(await t.data(), rec.data), rec.name).toBeLessThan(
+            1e-5,
+          );
           t.dispose();
         }
 

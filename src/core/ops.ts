@@ -32,7 +32,12 @@ export interface Op {
 
 type Bn = [tf.Variable, tf.Variable] | null;
 
-function makeBn(store: ParamStore, prefix: string, c: number, affine: boolean): Bn {
+function makeBn(
+  store: ParamStore,
+  prefix: string,
+  c: number,
+  affine: boolean,
+): Bn {
   return affine ? store.batchNormAffine(prefix, c) : null;
 }
 
@@ -42,11 +47,21 @@ function applyBn(x: T4, bn: Bn): T4 {
     : batchNorm(x, bn[0] as tf.Tensor1D, bn[1] as tf.Tensor1D);
 }
 
-function depthwiseWeight(store: ParamStore, name: string, c: number, k: number): tf.Tensor4D {
+function depthwiseWeight(
+  store: ParamStore,
+  name: string,
+  c: number,
+  k: number,
+): tf.Tensor4D {
   return store.conv(name, 'depthwise', [k, k, c, 1], c * k * k) as tf.Tensor4D;
 }
 
-function pointwiseWeight(store: ParamStore, name: string, ci: number, co: number): tf.Tensor2D {
+function pointwiseWeight(
+  store: ParamStore,
+  name: string,
+  ci: number,
+  co: number,
+): tf.Tensor2D {
   return store.conv(name, 'pointwise', [ci, co], ci) as tf.Tensor2D;
 }
 
@@ -76,7 +91,10 @@ function sepConv(
     isIdentity: false,
     usesRelu: true,
     apply: (_x, xr) => {
-      const h = applyBn(pointwiseConv(depthwiseConv(xr, dw1, stride, pad), pw1), bn1);
+      const h = applyBn(
+        pointwiseConv(depthwiseConv(xr, dw1, stride, pad), pw1),
+        bn1,
+      );
       const hr = tf.relu(h);
       return applyBn(pointwiseConv(depthwiseConv(hr, dw2, 1, pad), pw2), bn2);
     },
@@ -102,7 +120,8 @@ function dilConv(
     name,
     isIdentity: false,
     usesRelu: true,
-    apply: (_x, xr) => applyBn(pointwiseConv(depthwiseConv(xr, dw, stride, pad, 2), pw), bn),
+    apply: (_x, xr) =>
+      applyBn(pointwiseConv(depthwiseConv(xr, dw, stride, pad, 2), pw), bn),
   };
 }
 
@@ -119,7 +138,9 @@ export function factorizedReduce(
   name: OpName | 'preprocess' = 'skip_connect',
 ): Op {
   if (co % 2 !== 0) {
-    throw new Error(`ops.factorizedReduce: output channels must be even, got ${co}`);
+    throw new Error(
+      `ops.factorizedReduce: output channels must be even, got ${co}`,
+    );
   }
   const w1 = pointwiseWeight(store, `${prefix}conv_1.weight`, ci, co / 2);
   const w2 = pointwiseWeight(store, `${prefix}conv_2.weight`, ci, co / 2);
@@ -216,7 +237,9 @@ export function createOp(store: ParamStore, name: OpName, o: OpOptions): Op {
     case 'avg_pool_3x3':
       return pool(name, stride, o.poolBn);
     case 'skip_connect':
-      return stride === 1 ? identity : factorizedReduce(store, prefix, c, c, affine);
+      return stride === 1
+        ? identity
+        : factorizedReduce(store, prefix, c, c, affine);
     case 'sep_conv_3x3':
       return sepConv(store, prefix, name, c, 3, stride, affine);
     case 'sep_conv_5x5':
@@ -243,8 +266,18 @@ function conv7x1x7(
   stride: number,
   affine: boolean,
 ): Op {
-  const w1 = store.conv(`${prefix}op.1.weight`, 'conv', [1, 7, c, c], c * 7) as tf.Tensor4D;
-  const w2 = store.conv(`${prefix}op.2.weight`, 'conv', [7, 1, c, c], c * 7) as tf.Tensor4D;
+  const w1 = store.conv(
+    `${prefix}op.1.weight`,
+    'conv',
+    [1, 7, c, c],
+    c * 7,
+  ) as tf.Tensor4D;
+  const w2 = store.conv(
+    `${prefix}op.2.weight`,
+    'conv',
+    [7, 1, c, c],
+    c * 7,
+  ) as tf.Tensor4D;
   const bn = makeBn(store, `${prefix}op.3`, c, affine);
 
   return {

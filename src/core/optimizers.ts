@@ -8,12 +8,16 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** √Σ‖g‖² over a list of tensors, as a scalar tensor (no read-back). */
 export function globalNorm(grads: tf.Tensor[]): tf.Scalar {
-  return tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => g.square().sum()))) as tf.Scalar);
+  return tf.tidy(
+    () => tf.sqrt(tf.addN(grads.map((g) => g.square().sum()))) as tf.Scalar,
+  );
 }
 
 /** clip_grad_norm's factor min(1, maxNorm / (norm + 1e-6)). */
 export function clipCoefficient(norm: tf.Scalar, maxNorm: number): tf.Scalar {
-  return tf.tidy(() => tf.minimum(1, tf.div(maxNorm, norm.add(1e-6))) as tf.Scalar);
+  return tf.tidy(
+    () => tf.minimum(1, tf.div(maxNorm, norm.add(1e-6))) as tf.Scalar,
+  );
 }
 
 /**
@@ -87,7 +91,9 @@ export class Adam {
       vars.forEach((a, i) => {
         const g = grads[i].add(a.mul(this.weightDecay));
         const m = this.m![i].mul(this.beta1).add(g.mul(1 - this.beta1));
-        const v = this.v![i].mul(this.beta2).add(g.square().mul(1 - this.beta2));
+        const v = this.v![i].mul(this.beta2).add(
+          g.square().mul(1 - this.beta2),
+        );
         this.m![i].assign(m);
         this.v![i].assign(v);
         const denom = v.sqrt().div(Math.sqrt(bc2)).add(this.eps);

@@ -12,7 +12,8 @@ import type { Rng } from './random';
  * conv [kh,kw,Ci,Co] vs OIHW; depthwise [k,k,C,1] vs [C,1,k,k];
  * pointwise [Ci,Co] vs [Co,Ci,1,1]; linear [in,out] vs [out,in]; vector as is.
  */
-export type ParamKind = 'conv' | 'depthwise' | 'pointwise' | 'linear' | 'vector';
+export type ParamKind =
+  'conv' | 'depthwise' | 'pointwise' | 'linear' | 'vector';
 
 export interface Param {
   name: string;
@@ -27,7 +28,12 @@ export class ParamStore {
   constructor(private readonly rng: Rng) {}
 
   /** Registers a parameter initialised from `values` (already in our layout). */
-  add(name: string, kind: ParamKind, shape: number[], values: Float32Array): tf.Variable {
+  add(
+    name: string,
+    kind: ParamKind,
+    shape: number[],
+    values: Float32Array,
+  ): tf.Variable {
     const initial = tf.tensor(values, shape);
     const variable = tf.variable(initial, true, uniqueName(name));
     initial.dispose();
@@ -39,7 +45,12 @@ export class ParamStore {
    * A conv weight with PyTorch 0.3.1's default init: U(±1/sqrt(Cin·k·k)),
    * where Cin is the layer's input channels, not divided by groups.
    */
-  conv(name: string, kind: ParamKind, shape: number[], fanIn: number): tf.Variable {
+  conv(
+    name: string,
+    kind: ParamKind,
+    shape: number[],
+    fanIn: number,
+  ): tf.Variable {
     const bound = 1 / Math.sqrt(fanIn);
     const n = shape.reduce((a, b) => a * b, 1);
     const values = this.rng.fill(n, () => this.rng.uniform(-bound, bound));
@@ -48,17 +59,36 @@ export class ParamStore {
 
   /** BatchNorm's affine pair under 0.3.1 init: weight U(0,1), bias 0. */
   batchNormAffine(prefix: string, c: number): [tf.Variable, tf.Variable] {
-    const gamma = this.add(`${prefix}.weight`, 'vector', [c], this.rng.fill(c, () => this.rng.next()));
+    const gamma = this.add(
+      `${prefix}.weight`,
+      'vector',
+      [c],
+      this.rng.fill(c, () => this.rng.next()),
+    );
     const beta = this.add(`${prefix}.bias`, 'vector', [c], new Float32Array(c));
     return [gamma, beta];
   }
 
   /** A Linear layer under 0.3.1 init: weight and bias U(±1/sqrt(in)). */
-  linear(prefix: string, inputs: number, outputs: number): [tf.Variable, tf.Variable] {
+  linear(
+    prefix: string,
+    inputs: number,
+    outputs: number,
+  ): [tf.Variable, tf.Variable] {
     const bound = 1 / Math.sqrt(inputs);
     const draw = () => this.rng.uniform(-bound, bound);
-    const w = this.add(`${prefix}.weight`, 'linear', [inputs, outputs], this.rng.fill(inputs * outputs, draw));
-    const b = this.add(`${prefix}.bias`, 'vector', [outputs], this.rng.fill(outputs, draw));
+    const w = this.add(
+      `${prefix}.weight`,
+      'linear',
+      [inputs, outputs],
+      this.rng.fill(inputs * outputs, draw),
+    );
+    const b = this.add(
+      `${prefix}.bias`,
+      'vector',
+      [outputs],
+      this.rng.fill(outputs, draw),
+    );
     return [w, b];
   }
 
@@ -86,7 +116,11 @@ function uniqueName(name: string): string {
 }
 
 /** Converts a PyTorch-layout flat array into our layout for `kind`. */
-export function fromTorchLayout(kind: ParamKind, torchShape: number[], data: ArrayLike<number>): tf.Tensor {
+export function fromTorchLayout(
+  kind: ParamKind,
+  torchShape: number[],
+  data: ArrayLike<number>,
+): tf.Tensor {
   return tf.tidy(() => {
     const t = tf.tensor(Float32Array.from(data), torchShape);
     switch (kind) {

@@ -22,7 +22,10 @@ describe('SearchRun on wasm', () => {
   for (const order of ['first', 'second'] as const) {
     it(`keeps tf.memory().numTensors flat across 20 ${order}-order steps`, async () => {
       const data = syntheticCifar(64);
-      const run = SearchRun.create({ ...tiny, order }, data, { backend: 'wasm', dataset: 'synthetic' });
+      const run = SearchRun.create({ ...tiny, order }, data, {
+        backend: 'wasm',
+        dataset: 'synthetic',
+      });
 
       // The first step creates the optimiser slots; count from after it.
       await run.runStep();
@@ -39,7 +42,11 @@ describe('SearchRun on wasm', () => {
   it('reports snapshots whose alphas move and whose genotype file imports back', async () => {
     const data = syntheticCifar(48);
     const before = tf.memory().numTensors;
-    const run = SearchRun.create(tiny, data, { backend: 'wasm', dataset: 'synthetic', source: 'demo' });
+    const run = SearchRun.create(tiny, data, {
+      backend: 'wasm',
+      dataset: 'synthetic',
+      source: 'demo',
+    });
     expect(run.stepsPerEpoch).toBe(12);
     expect(run.totalSteps).toBe(24);
 
@@ -82,7 +89,10 @@ describe('SearchRun on wasm', () => {
   it('refuses data whose labels exceed the number of classes', () => {
     const data = syntheticCifar(20, 10);
     expect(() =>
-      SearchRun.create({ ...tiny, numClasses: 5 }, data, { backend: 'wasm', dataset: 'x' }),
+      SearchRun.create({ ...tiny, numClasses: 5 }, data, {
+        backend: 'wasm',
+        dataset: 'x',
+      }),
     ).toThrow(/label 9 .* 5 classes/);
   });
 });
@@ -92,7 +102,11 @@ describe('SearchRun is reproducible', () => {
     const losses: number[] = [];
     for (const b of ['cpu', 'wasm'] as const) {
       await useBackend(b);
-      const run = SearchRun.create({ ...tiny, batchSize: 2 }, syntheticCifar(16), { backend: b, dataset: 'x' });
+      const run = SearchRun.create(
+        { ...tiny, batchSize: 2 },
+        syntheticCifar(16),
+        { backend: b, dataset: 'x' },
+      );
       await run.runStep();
       const s = await run.snapshot();
       losses.push(s.trainLoss, s.archLoss);
@@ -130,9 +144,14 @@ describe('SearchRun checkpoints', () => {
   });
 
   it('refuses to resume on data of another size', async () => {
-    const run = SearchRun.create(tiny, syntheticCifar(32), { backend: 'wasm', dataset: 'x' });
+    const run = SearchRun.create(tiny, syntheticCifar(32), {
+      backend: 'wasm',
+      dataset: 'x',
+    });
     const cp = await run.checkpoint();
     run.dispose();
-    expect(() => SearchRun.restore(cp, syntheticCifar(40))).toThrow(/used 32 training images/);
+    expect(() => SearchRun.restore(cp, syntheticCifar(40))).toThrow(
+      /used 32 training images/,
+    );
   });
 });

@@ -89,7 +89,8 @@ export class SearchRun {
     this.sgd = new Sgd(c.momentum, c.weightDecay);
     this.architect = new Architect(this.net, this.sgd, c);
 
-    const used = c.maxImages > 0 ? Math.min(c.maxImages, train.count) : train.count;
+    const used =
+      c.maxImages > 0 ? Math.min(c.maxImages, train.count) : train.count;
     this.imagesUsed = used;
     const split = splitIndices(used, c.trainPortion);
     this.sampler = new EpochSampler(split.weights, c.batchSize, master.fork());
@@ -101,7 +102,11 @@ export class SearchRun {
   }
 
   /** Checks the config against the data and builds the run. */
-  static create(config: SearchConfig, data: CifarData, meta: RunMeta): SearchRun {
+  static create(
+    config: SearchConfig,
+    data: CifarData,
+    meta: RunMeta,
+  ): SearchRun {
     const maxLabel = data.train.labels.reduce((m, v) => Math.max(m, v), 0);
     if (maxLabel >= config.numClasses) {
       throw new RangeError(
@@ -113,7 +118,10 @@ export class SearchRun {
   }
 
   get epoch(): number {
-    return Math.min(Math.floor(this.step / this.stepsPerEpoch), this.config.epochs - 1);
+    return Math.min(
+      Math.floor(this.step / this.stepsPerEpoch),
+      this.config.epochs - 1,
+    );
   }
 
   get done(): boolean {
@@ -135,7 +143,14 @@ export class SearchRun {
     const batch = this.toTensors(trainIdx, archIdx);
     const lr = this.lr;
 
-    const r = searchStep(this.net, this.architect, this.sgd, batch, lr, c.gradClip);
+    const r = searchStep(
+      this.net,
+      this.architect,
+      this.sgd,
+      batch,
+      lr,
+      c.gradClip,
+    );
     const metrics = tf.tidy(() =>
       tf.stack([
         r.trainLoss,
@@ -167,7 +182,9 @@ export class SearchRun {
 
   /** softmax(alphasNormal) and softmax(alphasReduce), read with await data(). */
   async opWeights(): Promise<[Float32Array, Float32Array]> {
-    const [n, r] = tf.tidy(() => this.net.alphas.map((a) => tf.softmax(a as tf.Tensor2D)));
+    const [n, r] = tf.tidy(() =>
+      this.net.alphas.map((a) => tf.softmax(a as tf.Tensor2D)),
+    );
     const out: [Float32Array, Float32Array] = [
       (await n.data()) as Float32Array,
       (await r.data()) as Float32Array,
@@ -274,9 +291,14 @@ export class SearchRun {
    */
   static restore(cp: RunCheckpoint, data: CifarData): SearchRun {
     if (cp.version !== 1) {
-      throw new Error(`search: checkpoint version ${cp.version} is not supported; start a new run`);
+      throw new Error(
+        `search: checkpoint version ${cp.version} is not supported; start a new run`,
+      );
     }
-    const used = cp.config.maxImages > 0 ? Math.min(cp.config.maxImages, data.train.count) : data.train.count;
+    const used =
+      cp.config.maxImages > 0
+        ? Math.min(cp.config.maxImages, data.train.count)
+        : data.train.count;
     if (used !== cp.imagesUsed) {
       throw new Error(
         `search: the saved run used ${cp.imagesUsed} training images, the loaded data gives ${used}; ` +
@@ -288,8 +310,12 @@ export class SearchRun {
       vals.map((v, i) => tf.tensor(v, like[i].shape));
 
     tf.tidy(() => {
-      run.net.weights.forEach((w, i) => w.assign(tf.tensor(cp.weights[i], w.shape)));
-      run.net.alphas.forEach((a, i) => a.assign(tf.tensor(cp.alphas[i], a.shape)));
+      run.net.weights.forEach((w, i) =>
+        w.assign(tf.tensor(cp.weights[i], w.shape)),
+      );
+      run.net.alphas.forEach((a, i) =>
+        a.assign(tf.tensor(cp.alphas[i], a.shape)),
+      );
     });
     if (cp.sgdBuffers) run.sgd.restore(shaped(cp.sgdBuffers, run.net.weights));
     if (cp.adam) {
@@ -318,5 +344,8 @@ export class SearchRun {
 
 /** Number of rows whose argmax equals the label, as a scalar. */
 function correctCount(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-  return tf.equal(tf.argMax(logits, 1), labels).cast('float32').sum() as tf.Scalar;
+  return tf
+    .equal(tf.argMax(logits, 1), labels)
+    .cast('float32')
+    .sum() as tf.Scalar;
 }

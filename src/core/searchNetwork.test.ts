@@ -17,7 +17,10 @@ describe('SearchNetwork structure', () => {
 
   it('has exactly 1,930,618 weights and 224 alphas at C=16, 8 layers, 10 classes', () => {
     const ref = counts.search_Network_C16_classes10_layers8;
-    const net = new SearchNetwork({ channels: 16, numClasses: 10, layers: 8 }, new Rng(2));
+    const net = new SearchNetwork(
+      { channels: 16, numClasses: 10, layers: 8 },
+      new Rng(2),
+    );
     expect(net.store.count).toBe(ref.params_excluding_alphas);
     expect(net.alphasNormal.size + net.alphasReduce.size).toBe(ref.alphas);
 
@@ -35,13 +38,21 @@ describe('SearchNetwork structure', () => {
   });
 
   it('has exactly 394,210 weights at C=8, 5 layers', () => {
-    const net = new SearchNetwork({ channels: 8, numClasses: 10, layers: 5 }, new Rng(2));
-    expect(net.store.count).toBe(counts.search_Network_C8_classes10_layers5.params_excluding_alphas);
+    const net = new SearchNetwork(
+      { channels: 8, numClasses: 10, layers: 5 },
+      new Rng(2),
+    );
+    expect(net.store.count).toBe(
+      counts.search_Network_C8_classes10_layers5.params_excluding_alphas,
+    );
     net.dispose();
   });
 
   it('initialises alphas as 1e-3·N(0,1)', async () => {
-    const net = new SearchNetwork({ channels: 2, numClasses: 10, layers: 3 }, new Rng(7));
+    const net = new SearchNetwork(
+      { channels: 2, numClasses: 10, layers: 3 },
+      new Rng(7),
+    );
     const a = Array.from(await net.alphasNormal.data());
     const sd = Math.sqrt(a.reduce((s, v) => s + v * v, 0) / a.length);
     expect(sd).toBeGreaterThan(0.6e-3);
@@ -50,8 +61,13 @@ describe('SearchNetwork structure', () => {
   });
 
   it('gives logits of shape [N, classes] for 32x32 input', () => {
-    const net = new SearchNetwork({ channels: 2, numClasses: 10, layers: 3 }, new Rng(7));
-    const y = tf.tidy(() => net.forward(tf.randomNormal([2, 32, 32, 3]) as tf.Tensor4D));
+    const net = new SearchNetwork(
+      { channels: 2, numClasses: 10, layers: 3 },
+      new Rng(7),
+    );
+    const y = tf.tidy(() =>
+      net.forward(tf.randomNormal([2, 32, 32, 3]) as tf.Tensor4D),
+    );
     expect(y.shape).toEqual([2, 10]);
     y.dispose();
     net.dispose();

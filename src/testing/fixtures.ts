@@ -28,7 +28,12 @@ export function loadFixture<T = any>(relPath: string): T {
 /** NCHW record -> NHWC tensor. */
 export function nhwc(r: TensorRecord): tf.Tensor4D {
   return tf.tidy(() =>
-    tf.tensor4d(Float32Array.from(r.data), r.shape as [number, number, number, number]).transpose([0, 2, 3, 1]),
+    tf
+      .tensor4d(
+        Float32Array.from(r.data),
+        r.shape as [number, number, number, number],
+      )
+      .transpose([0, 2, 3, 1]),
   );
 }
 
@@ -42,7 +47,8 @@ export async function toNchw(t: tf.Tensor): Promise<Float32Array> {
 
 /** max|a − b| / max|b|, the fixture README's rel_to_max. */
 export function relToMax(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  if (a.length !== b.length)
+    throw new Error(`length ${a.length} vs ${b.length}`);
   let num = 0;
   let den = 0;
   for (let i = 0; i < a.length; i++) {
@@ -53,11 +59,18 @@ export function relToMax(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Sets params of `store` from fixture records matched by name (with an optional prefix). */
-export function loadParams(store: ParamStore, records: TensorRecord[], prefix = ''): void {
+export function loadParams(
+  store: ParamStore,
+  records: TensorRecord[],
+  prefix = '',
+): void {
   const byName = new Map(store.params.map((p) => [p.name, p]));
   for (const r of records) {
     const p = byName.get(prefix + r.name!);
-    if (!p) throw new Error(`fixture param ${r.name} has no match among ${[...byName.keys()].slice(0, 5)}...`);
+    if (!p)
+      throw new Error(
+        `fixture param ${r.name} has no match among ${[...byName.keys()].slice(0, 5)}...`,
+      );
     const t = fromTorchLayout(p.kind, r.shape, r.data);
     p.variable.assign(t);
     t.dispose();

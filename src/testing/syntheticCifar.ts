@@ -6,7 +6,11 @@ import type { CifarData, ImageSet } from '../data/types';
 import { Rng } from '../core/random';
 
 /** `count` images of 32x32x3 bytes in CIFAR's channel-major layout. */
-export function syntheticImageSet(count: number, classes = 10, seed = 1): ImageSet {
+export function syntheticImageSet(
+  count: number,
+  classes = 10,
+  seed = 1,
+): ImageSet {
   const rng = new Rng(seed);
   const images = new Uint8Array(count * 3072);
   const labels = new Uint8Array(count);
@@ -16,7 +20,8 @@ export function syntheticImageSet(count: number, classes = 10, seed = 1): ImageS
     for (let ch = 0; ch < 3; ch++) {
       const base = ((label * (ch + 3) * 37) % 200) + 20;
       for (let p = 0; p < 1024; p++) {
-        const stripe = ((p >> 5) + (p & 31) * (label % 3)) % (label + 2) === 0 ? 40 : 0;
+        const stripe =
+          ((p >> 5) + (p & 31) * (label % 3)) % (label + 2) === 0 ? 40 : 0;
         const v = base + stripe + Math.floor(rng.uniform(-20, 20));
         images[i * 3072 + ch * 1024 + p] = Math.max(0, Math.min(255, v));
       }
