@@ -10,6 +10,12 @@ import { rematerialise } from './remat';
 
 type T4 = tf.Tensor4D;
 
+/** The pool+BN outputs shared by the edges out of one state. */
+export interface SharedPools {
+  max: T4;
+  avg: T4;
+}
+
 export class MixedOp {
   /** One op per PRIMITIVES entry, in that order; ops[0] is 'none'. */
   readonly ops: Op[];
@@ -35,10 +41,17 @@ export class MixedOp {
    * contributes exact zeros, while its weight still sits in the softmax that
    * produced `opWeights` (8 scalars).
    */
-  terms(x: T4, xr: T4, opWeights: tf.Scalar[]): T4[] {
+  terms(x: T4, xr: T4, opWeights: tf.Scalar[], pooled?: SharedPools): T4[] {
     const out: T4[] = [];
     for (let k = 1; k < this.ops.length; k++) {
-      out.push(this.ops[k].apply(x, xr).mul(opWeights[k]));
+      const op = this.ops[k];
+      const y =
+        pooled !== undefined && op.name === 'max_pool_3x3'
+          ? pooled.max
+          : pooled !== undefined && op.name === 'avg_pool_3x3'
+            ? pooled.avg
+            : op.apply(x, xr);
+      out.push(y.mul(opWeights[k]));
     }
     return out;
   }
@@ -48,12 +61,44 @@ export class MixedOp {
    * in the backward pass so that only x, xr and the weights stay alive
    * between the forward and the backward (remat.ts).
    */
-  apply(x: T4, xr: T4, opWeights: tf.Scalar[]): T4 {
+  apply(x: T4, xr: T4, opWeights: tf.Scalar[], pooled?: SharedPools): T4 {
+    if (pooled !== undefined) {
+      // The pool outputs are inputs of the block: the tape sums their
+      // gradients over the edges that share them, and the pools run once.
+      const f = ([xi, xri, mp, ap, ...w]: tf.Tensor[]) =>
+        tf.addN(
+          this.terms(
+            xi as T4,
+            xri as T4,
+            [opWeights[0], ...(w as tf.Scalar[])],
+            { max: mp as T4, avg: ap as T4 },
+          ),
+        );
+      return rematerialise(
+        f,
+        [x, xr, pooled.max, pooled.avg, ...opWeights.slice(1)],
+        this.params,
+      ) as T4;
+    }
     const f = ([xi, xri, ...w]: tf.Tensor[]) =>
       tf.addN(
         this.terms(xi as T4, xri as T4, [opWeights[0], ...(w as tf.Scalar[])]),
       );
 
     return rematerialise(f, [x, xr, ...opWeights.slice(1)], this.params) as T4;
+  }
+
+  /**
+   * The parameter-free pool+BN outputs of this edge's input: identical for
+   * every edge that leaves the same state (same stride), so a cell computes
+   * them once per state and passes them to apply().
+   */
+  pools(x: T4): SharedPools {
+    const find = (n: string) => {
+      const op = this.ops.find((o) => o.name === n);
+      if (op === undefined) throw new Error(`MixedOp: no ${n}`);
+      return op.apply(x, x);
+    };
+    return { max: find('max_pool_3x3'), avg: find('avg_pool_3x3') };
   }
 }

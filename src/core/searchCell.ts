@@ -5,10 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { sumAll } from './kernels';
-import { MixedOp } from './mixedOp';
+import { MixedOp, type SharedPools } from './mixedOp';
 import { factorizedReduce, reluConvBn, type Op } from './ops';
 import type { ParamStore } from './params';
-import { STEPS } from './primitives';
+import { edgeIndex, STEPS } from './primitives';
 import { rematerialise } from './remat';
 
 type T4 = tf.Tensor4D;
@@ -104,19 +104,35 @@ export class SearchCell {
     // Every conv op of every edge out of a state starts with its ReLU:
     // compute it once per state.
     const relus: T4[] = states.map((s) => tf.relu(s));
+    // The pool+BN outputs are parameter-free and every edge out of a state
+    // has the same stride: compute them once per state, with the first
+    // edge out of it (edge `input` of node 0 for s0/s1, else of node input-1).
+    const firstEdge = (input: number) =>
+      input < 2 ? input : edgeIndex(input - 1, input);
+    const pools: SharedPools[] = [0, 1].map((i) =>
+      this.edges[firstEdge(i)].pools(states[i]),
+    );
 
     let e = 0;
     for (let node = 0; node < STEPS; node++) {
       const sums: T4[] = [];
       for (let input = 0; input < node + 2; input++, e++) {
         sums.push(
-          this.edges[e].apply(states[input], relus[input], opWeights[e]),
+          this.edges[e].apply(
+            states[input],
+            relus[input],
+            opWeights[e],
+            pools[input],
+          ),
         );
       }
       const s = sumAll(sums);
       states.push(s);
       // The last node feeds no edge.
-      if (node < STEPS - 1) relus.push(tf.relu(s));
+      if (node < STEPS - 1) {
+        relus.push(tf.relu(s));
+        pools.push(this.edges[firstEdge(node + 2)].pools(s));
+      }
     }
 
     return tf.concat(states.slice(2), 3);
