@@ -6,6 +6,15 @@ import { defineConfig } from 'vite';
  * TF.js wasm binaries ship as separate files (imported with `?url`) so that
  * nothing is fetched from anywhere but the page's own origin.
  */
+/** The TF.js packages the workers load, pre-bundled by the dev servers. */
+export const TFJS_PACKAGES = [
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-backend-cpu',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-webgl',
+  '@tensorflow/tfjs-backend-webgpu',
+];
+
 export default defineConfig({
   plugins: [react()],
   // Relative asset URLs, so the built studio also works from a sub-folder.
@@ -25,14 +34,7 @@ export default defineConfig({
   optimizeDeps: {
     // The workers import these late (some dynamically); listing them up
     // front spares the dev server a reload on the first visit.
-    include: [
-      '@tensorflow/tfjs-core',
-      '@tensorflow/tfjs-backend-cpu',
-      '@tensorflow/tfjs-backend-wasm',
-      '@tensorflow/tfjs-backend-webgl',
-      '@tensorflow/tfjs-backend-webgpu',
-      'comlink',
-    ],
+    include: [...TFJS_PACKAGES, 'comlink'],
   },
   preview: {
     host: '127.0.0.1',

@@ -44,3 +44,13 @@ export async function setField(
   await input.fill(value);
   await expect(input).toHaveValue(value);
 }
+
+/** The Demo preset made tiny, so a step takes a moment on two cores. */
+export async function useTinySearch(page: Page): Promise<void> {
+  await page.getByTestId('preset').selectOption('Demo');
+  await setField(page, 'channels', '2');
+  await setField(page, 'layers', '3');
+  await setField(page, 'batchSize', '4');
+  await setField(page, 'epochs', '50');
+  await setField(page, 'snapshotEvery', '1');
+}

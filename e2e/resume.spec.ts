@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-import { cifarBatch, currentStep, SCREENSHOTS, setField } from './helpers';
+import {
+  cifarBatch,
+  currentStep,
+  SCREENSHOTS,
+  setField,
+  useTinySearch,
+} from './helpers';
 
 async function savedStep(page: Page): Promise<number> {
   const note = page.getByTestId('saved');
@@ -31,12 +37,7 @@ test('a reload does not lose a run: it comes back paused and resumes where it wa
   });
   await expect(page.getByTestId('data-badge')).toContainText('64 train');
 
-  await page.getByTestId('preset').selectOption('Demo');
-  await setField(page, 'channels', '2');
-  await setField(page, 'layers', '3');
-  await setField(page, 'batchSize', '4');
-  await setField(page, 'epochs', '50');
-  await setField(page, 'snapshotEvery', '1');
+  await useTinySearch(page);
   await setField(page, 'seed', '7');
   await page.getByTestId('start').click();
   await expect(page.getByTestId('run-state')).toHaveText('Running');

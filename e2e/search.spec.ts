@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { PRIMITIVES } from '../src/core/primitives';
-import { cifarBatch, currentStep, SCREENSHOTS, setField } from './helpers';
+import {
+  cifarBatch,
+  currentStep,
+  SCREENSHOTS,
+  useTinySearch,
+} from './helpers';
 
 /** Every strand's current weight, keyed "cell/edge/op", and the step shown. */
 async function readStrands(
@@ -63,13 +68,7 @@ test('a search runs end to end: drop data, start, watch, pause, download, surviv
   await expect(good).toContainText('train · 64 images');
   await expect(page.getByTestId('data-badge')).toContainText('64 train');
 
-  // The Demo preset, made tiny so a step takes a moment on two cores.
-  await page.getByTestId('preset').selectOption('Demo');
-  await setField(page, 'channels', '2');
-  await setField(page, 'layers', '3');
-  await setField(page, 'batchSize', '4');
-  await setField(page, 'epochs', '50');
-  await setField(page, 'snapshotEvery', '1');
+  await useTinySearch(page);
   await expect(page.getByTestId('preset')).toHaveValue('Custom');
 
   await page.getByTestId('start').click();

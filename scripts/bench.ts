@@ -90,24 +90,21 @@ async function measure(
   const sgd = new Sgd(config.momentum, config.weightDecay);
   const architect = new Architect(net, sgd, config);
   const rng = new Rng(5);
-  const n = c.batch * 32 * 32 * 3;
+  const images = () =>
+    tf.tensor4d(
+      rng.fill(c.batch * 32 * 32 * 3, () => rng.normal()),
+      [c.batch, 32, 32, 3],
+    );
+  const labels = () =>
+    tf.tensor1d(
+      Int32Array.from({ length: c.batch }, () => rng.int(10)),
+      'int32',
+    );
   const batch = {
-    xTrain: tf.tensor4d(
-      rng.fill(n, () => rng.normal()),
-      [c.batch, 32, 32, 3],
-    ),
-    yTrain: tf.tensor1d(
-      Int32Array.from({ length: c.batch }, () => rng.int(10)),
-      'int32',
-    ),
-    xVal: tf.tensor4d(
-      rng.fill(n, () => rng.normal()),
-      [c.batch, 32, 32, 3],
-    ),
-    yVal: tf.tensor1d(
-      Int32Array.from({ length: c.batch }, () => rng.int(10)),
-      'int32',
-    ),
+    xTrain: images(),
+    yTrain: labels(),
+    xVal: images(),
+    yVal: labels(),
   };
   const oneStep = async () => {
     const r = searchStep(

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { TFJS_PACKAGES } from '../../vite.config';
 
 /** The backend-check page, served by Vite's dev server for e2e/backends.spec.ts only. */
 export default defineConfig({
@@ -13,12 +14,6 @@ export default defineConfig({
   },
   optimizeDeps: {
     // Pre-bundled up front, so the page never reloads mid-test for a new dependency.
-    include: [
-      '@tensorflow/tfjs-core',
-      '@tensorflow/tfjs-backend-cpu',
-      '@tensorflow/tfjs-backend-wasm',
-      '@tensorflow/tfjs-backend-webgl',
-      '@tensorflow/tfjs-backend-webgpu',
-    ],
+    include: TFJS_PACKAGES,
   },
 });
