@@ -402,21 +402,33 @@ export function avgPool3x3(x: T4, stride: number): T4 {
 export const BN_EPS = 1e-5;
 
 /**
+ * Receives a BN forward's batch mean and biased variance, both [1,1,1,C],
+ * and the count of values per channel; the tensors live only for the call.
+ */
+export type BatchStatsSink = (
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  count: number,
+) => void;
+
+/**
  * Batch normalisation with batch statistics (biased variance over N,H,W),
  * as BatchNorm2d in train mode. gamma/beta null for affine=False. The
  * gradient is written out: autodiff through tf.moments costs several more
- * full-size ops per call.
+ * full-size ops per call. `onStats` sees the statistics the forward already
+ * computed, so running averages cost no second pass over x.
  */
 export function batchNorm(
   x: T4,
   gamma: tf.Tensor1D | null,
   beta: tf.Tensor1D | null,
+  onStats?: BatchStatsSink,
 ): T4 {
   const count = x.shape[0] * x.shape[1] * x.shape[2];
 
   if (gamma === null || beta === null) {
     const f = customOp<T4>(([xi], save) => {
-      const { xhat, rstd } = normalise(xi as T4);
+      const { xhat, rstd } = normalise(xi as T4, count, onStats);
       save([xhat, rstd]);
       return {
         value: xhat,
@@ -430,7 +442,7 @@ export function batchNorm(
   }
 
   const f = customOp<T4>(([xi, g, b], save) => {
-    const { xhat, rstd } = normalise(xi as T4);
+    const { xhat, rstd } = normalise(xi as T4, count, onStats);
     save([xhat, rstd, g]);
     return {
       value: xhat.mul(g).add(b) as T4,
@@ -446,10 +458,15 @@ export function batchNorm(
   return f([x, gamma, beta]);
 }
 
-function normalise(x: T4): { xhat: T4; rstd: tf.Tensor } {
+function normalise(
+  x: T4,
+  count: number,
+  onStats: BatchStatsSink | undefined,
+): { xhat: T4; rstd: tf.Tensor } {
   const mean = x.mean([0, 1, 2], true);
   const centred = x.sub(mean);
   const variance = centred.square().mean([0, 1, 2], true);
+  onStats?.(mean, variance, count);
   const rstd = variance.add(BN_EPS).rsqrt();
 
   return { xhat: centred.mul(rstd) as T4, rstd };

@@ -15,6 +15,10 @@ import {
   pointwiseConv,
   subsample2,
 } from './kernels';
+import {
+  applyBatchNorm,
+  makeBatchNorm,
+} from './batchNormLayer';
 import type { OpName } from './primitives';
 import type { ParamStore } from './params';
 
@@ -30,22 +34,8 @@ export interface Op {
   apply(x: T4, xr: T4): T4;
 }
 
-type Bn = [tf.Variable, tf.Variable] | null;
-
-function makeBn(
-  store: ParamStore,
-  prefix: string,
-  c: number,
-  affine: boolean,
-): Bn {
-  return affine ? store.batchNormAffine(prefix, c) : null;
-}
-
-function applyBn(x: T4, bn: Bn): T4 {
-  return bn === null
-    ? batchNorm(x, null, null)
-    : batchNorm(x, bn[0] as tf.Tensor1D, bn[1] as tf.Tensor1D);
-}
+const makeBn = makeBatchNorm;
+const applyBn = applyBatchNorm;
 
 function depthwiseWeight(
   store: ParamStore,

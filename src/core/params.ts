@@ -25,6 +25,21 @@ export interface Param {
 export class ParamStore {
   readonly params: Param[] = [];
 
+  /**
+   * Non-trainable state saved with the weights: BatchNorm running means and
+   * variances, under the reference's buffer names.
+   */
+  readonly buffers: Param[] = [];
+
+  /**
+   * Whether BatchNorms built on this store keep running statistics. Only
+   * evaluation networks do; the search always normalises with the batch.
+   */
+  trackRunningStats = false;
+
+  /** Train mode (batch statistics, running averages updated) or eval mode. */
+  training = true;
+
   constructor(private readonly rng: Rng) {}
 
   /** Registers a parameter initialised from `values` (already in our layout). */
@@ -92,6 +107,15 @@ export class ParamStore {
     return [w, b];
   }
 
+  /** Registers a non-trainable buffer filled with `value`. */
+  buffer(name: string, shape: number[], value: number): tf.Variable {
+    const initial = tf.fill(shape, value);
+    const variable = tf.variable(initial, false, uniqueName(name));
+    initial.dispose();
+    this.buffers.push({ name, kind: 'vector', variable });
+    return variable;
+  }
+
   get variables(): tf.Variable[] {
     return this.params.map((p) => p.variable);
   }
@@ -102,8 +126,9 @@ export class ParamStore {
   }
 
   dispose(): void {
-    for (const p of this.params) p.variable.dispose();
+    for (const p of [...this.params, ...this.buffers]) p.variable.dispose();
     this.params.length = 0;
+    this.buffers.length = 0;
   }
 }
 
