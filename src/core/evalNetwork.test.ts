@@ -11,7 +11,7 @@ import {
   type TensorRecord,
 } from '../testing/fixtures';
 import { dropPath, EvalCell } from './evalCell';
-import { EvalNetwork } from './evalNetwork';
+import { EvalNetwork, type EvalOutput } from './evalNetwork';
 import type { Genotype, GenotypeEdge } from './genotype';
 import { DARTS_V2, NAMED_GENOTYPES } from './namedGenotypes';
 import { ParamStore, toTorchLayout } from './params';
@@ -160,7 +160,9 @@ describe('EvalNetwork parameter counts', () => {
         countByFormula(genotype, opts.channels, opts.layers, opts.numClasses),
       );
       const x = tf.randomNormal([2, 32, 32, 3]) as tf.Tensor4D;
-      const out = tf.tidy(() => net.forward(x));
+      const out = tf.tidy(
+        () => ({ ...net.forward(x) }) as tf.TensorContainer,
+      ) as EvalOutput;
       expect(out.logits.shape).toEqual([2, 10]);
       expect(out.logitsAux?.shape).toEqual([2, 10]);
       expect(Number.isFinite((await out.logits.data())[0])).toBe(true);
@@ -183,7 +185,11 @@ for (const backend of BACKENDS) {
 
       const { logits, logitsAux, loss } = tf.tidy(() => {
         const out = net.forward(x);
-        return { ...out, loss: net.loss(x, labels, 0.4) };
+        return {
+          logits: out.logits,
+          logitsAux: out.logitsAux!,
+          loss: net.loss(x, labels, 0.4),
+        };
       });
       expect(relToMax(await logits.data(), b.logits.data)).toBeLessThan(2e-5);
       expect(relToMax(await logitsAux!.data(), b.logits_aux.data)).toBeLessThan(
@@ -218,9 +224,13 @@ for (const backend of BACKENDS) {
         const net = fixtureNetwork();
         const x = nhwc(b.x);
 
-        tf.dispose(Object.values(tf.tidy(() => net.forward(x))));
+        tf.tidy(() => {
+          net.forward(x);
+        });
         net.setTraining(false);
-        const out = tf.tidy(() => net.forward(x));
+        const out = tf.tidy(
+          () => ({ ...net.forward(x) }) as tf.TensorContainer,
+        ) as EvalOutput;
 
         expect(out.logitsAux).toBeNull();
         expect(

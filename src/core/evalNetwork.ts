@@ -36,10 +36,10 @@ export interface EvalNetworkOptions {
 }
 
 /** Logits of the main classifier and, in train mode with a head, the auxiliary one. */
-export interface EvalOutput {
+export type EvalOutput = {
   logits: tf.Tensor2D;
   logitsAux: tf.Tensor2D | null;
-}
+};
 
 /** The auxiliary head's name prefix in the reference's state dict. */
 export const AUX_PREFIX = 'auxiliary_head.';

@@ -15,10 +15,7 @@ import {
   pointwiseConv,
   subsample2,
 } from './kernels';
-import {
-  applyBatchNorm,
-  makeBatchNorm,
-} from './batchNormLayer';
+import { applyBatchNorm, makeBatchNorm } from './batchNormLayer';
 import type { OpName } from './primitives';
 import type { ParamStore } from './params';
 
