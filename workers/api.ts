@@ -1,4 +1,8 @@
 import type { SearchConfig } from '../src/core/config';
+import type { Genotype } from '../src/core/genotype';
+import type { EvalModelMeta } from '../src/core/modelFiles';
+import type { RetrainSnapshot } from '../src/core/retrain';
+import type { RetrainConfig } from '../src/core/retrainConfig';
 import type { Snapshot } from '../src/core/snapshot';
 
 /** Which TF.js backend runs, and why the ones before it were passed over. */
@@ -80,6 +84,44 @@ export interface SearchEvents {
   onError(error: { name: string; message: string }): void;
   onLoadProgress(file: string, fraction: number): void;
   onSaved(info: SaveInfo): void;
+  /** A retrain's progress; carries every test result so far. */
+  onRetrainSnapshot(snapshot: RetrainSnapshot): void;
+  onRetrainState(state: RunState): void;
+}
+
+/** The retrain the worker built, as the page shows it before the first step. */
+export interface RetrainInfo {
+  /** Trainable weights, the auxiliary head included. */
+  params: number;
+  /** Weights of the auxiliary head (0 without one). */
+  auxParams: number;
+  totalSteps: number;
+  stepsPerEpoch: number;
+  trainImages: number;
+  testImages: number;
+}
+
+/** The two TF.js model files of a trained evaluation network. */
+export interface ModelFilesOut {
+  modelJson: string;
+  weightsBin: ArrayBuffer;
+}
+
+/** A model loaded back from its files, ready to classify images. */
+export interface LoadedModelInfo {
+  file: string;
+  meta: EvalModelMeta;
+  params: number;
+}
+
+/** A classified image: class probabilities and the 32x32 pixels the network saw. */
+export interface Classification {
+  file: string;
+  /** softmax of the logits, one per class. */
+  probabilities: Float32Array;
+  classNames: string[];
+  /** The image as the network saw it: 32x32 RGBA, for a preview. */
+  rgba: Uint8ClampedArray;
 }
 
 /** The comlink API the search worker exposes. */
@@ -103,4 +145,28 @@ export interface SearchWorkerApi {
   saveNow(): Promise<void>;
   /** The genotype JSON of the current alphas (schema in src/core/genotypeJson.ts). */
   exportGenotype(): Promise<string>;
+
+  /**
+   * Builds the evaluation network of `genotype` and trains it from scratch
+   * on the loaded training set, testing on the test batch after each epoch;
+   * any earlier retrain ends. `source` says where the genotype came from.
+   */
+  retrainStart(
+    config: RetrainConfig,
+    genotype: Genotype,
+    source: string,
+  ): Promise<RetrainInfo>;
+  retrainPause(): Promise<void>;
+  retrainResume(): Promise<void>;
+  /** One training step while paused. */
+  retrainStep(): Promise<void>;
+  retrainStop(): Promise<void>;
+  /** Tests the network now (also possible mid-epoch or after stopping). */
+  retrainTest(): Promise<void>;
+  /** The retrained network as TF.js model files (model.json + weights.bin). */
+  exportModel(): Promise<ModelFilesOut>;
+  /** Loads model files saved by exportModel; the files may come in any order. */
+  loadModel(files: File[]): Promise<LoadedModelInfo>;
+  /** Classifies an image file (PNG, JPEG, …) with the loaded or retrained model. */
+  classify(image: File): Promise<Classification>;
 }

@@ -7,11 +7,17 @@
  */
 import * as Comlink from 'comlink';
 import type { SearchConfig } from '../src/core/config';
+import type { Genotype } from '../src/core/genotype';
+import type { RetrainConfig } from '../src/core/retrainConfig';
 import { SearchRun } from '../src/core/search';
 import type {
   BackendInfo,
+  Classification,
   DatasetSummary,
+  LoadedModelInfo,
+  ModelFilesOut,
   RestoredRun,
+  RetrainInfo,
   RunState,
   SearchEvents,
   SearchWorkerApi,
@@ -19,7 +25,9 @@ import type {
 import { chooseBackend } from './backend';
 import { Datasets, namedError } from './datasets';
 import { IdbRunStorage } from './idb';
+import { classifyImage, loadModelFiles, type Classifier } from './models';
 import { RunSaver, type SaveReason } from './persist';
+import { Retrainer } from './retrainer';
 
 class SearchWorker implements SearchWorkerApi {
   private events: SearchEvents | null = null;
@@ -39,6 +47,18 @@ class SearchWorker implements SearchWorkerApi {
     onSaved: (info) => this.notify((events) => events.onSaved(info)),
     onError: (error) => this.notify((events) => events.onError(error)),
   });
+
+  private retrainer = new Retrainer({
+    exclusive: (task) => this.exclusive(task),
+    onSnapshot: async (run) => {
+      const snapshot = await this.exclusive(() => run.snapshot());
+      this.notify((events) => events.onRetrainSnapshot(snapshot));
+    },
+    onState: (state) => this.notify((events) => events.onRetrainState(state)),
+    onError: (error) => this.reportError(error),
+  });
+  /** A model loaded from its files; classify() prefers it to the live retrain. */
+  private loaded: Classifier | null = null;
 
   init(events: SearchEvents): Promise<BackendInfo> {
     this.events = events;
@@ -196,6 +216,87 @@ class SearchWorker implements SearchWorkerApi {
       );
     }
     return this.exclusive(() => run.exportGenotype());
+  }
+
+  async retrainStart(
+    config: RetrainConfig,
+    genotype: Genotype,
+    source: string,
+  ): Promise<RetrainInfo> {
+    if (!this.backend) {
+      throw namedError('NotReady', 'worker: retrainStart() came before init()');
+    }
+    const backend = await this.backend;
+    const data = this.datasets.data;
+    if (!data) {
+      throw namedError(
+        'NoData',
+        'Retrain: no training images are loaded; drop CIFAR-10 files ' +
+          '(with test_batch.bin for the test) or press "Try the demo data"',
+      );
+    }
+    return this.retrainer.start(config, genotype, data, {
+      backend: backend.name,
+      dataset: `${this.datasets.name} · genotype from ${source}`,
+      source: this.datasets.source,
+    });
+  }
+
+  retrainPause(): Promise<void> {
+    return this.retrainer.pause();
+  }
+
+  retrainResume(): Promise<void> {
+    return this.retrainer.resume();
+  }
+
+  retrainStep(): Promise<void> {
+    return this.retrainer.step();
+  }
+
+  retrainStop(): Promise<void> {
+    return this.retrainer.stop();
+  }
+
+  retrainTest(): Promise<void> {
+    return this.retrainer.test();
+  }
+
+  async exportModel(): Promise<ModelFilesOut> {
+    const files = await this.retrainer.exportModel();
+    return Comlink.transfer(files, [files.weightsBin]);
+  }
+
+  async loadModel(files: File[]): Promise<LoadedModelInfo> {
+    if (!this.backend) {
+      throw namedError('NotReady', 'worker: loadModel() came before init()');
+    }
+    await this.backend;
+    const { classifier, info } = await this.exclusive(() =>
+      loadModelFiles(files),
+    );
+    const previous = this.loaded;
+    this.loaded = classifier;
+    await this.exclusive(async () => previous?.net.dispose());
+    return info;
+  }
+
+  async classify(image: File): Promise<Classification> {
+    const run = this.retrainer.run;
+    const classifier =
+      this.loaded ?? (run ? { net: run.net, meta: run.modelMeta() } : null);
+    if (!classifier) {
+      throw namedError(
+        'NoModel',
+        'Classify: load a model (its model.json and weights.bin) or ' +
+          'retrain a genotype first',
+      );
+    }
+    const result = await this.exclusive(() => classifyImage(classifier, image));
+    return Comlink.transfer(result, [
+      result.probabilities.buffer,
+      result.rgba.buffer,
+    ]);
   }
 
   /** Runs steps until the state leaves 'running' or the run is done. */

@@ -94,7 +94,8 @@ export class RetrainRun {
   private readonly augmentRng: Rng;
   /** Cutout's own draws, so turning it on leaves the crops unchanged. */
   private readonly cutoutRng: Rng;
-  private readonly imagesUsed: number;
+  /** Training images the run draws from. */
+  readonly imagesUsed: number;
   /** Per step since the last snapshot: [loss, correct]. */
   private pending: tf.Tensor1D[] = [];
   private pendingImages = 0;
@@ -180,6 +181,13 @@ export class RetrainRun {
     return this.data.test.count > 0;
   }
 
+  /** Test images each test uses. */
+  get testImages(): number {
+    const cap = this.config.maxTestImages;
+    const count = this.data.test.count;
+    return cap > 0 ? Math.min(cap, count) : count;
+  }
+
   /** One SGD step on a fresh augmented batch. */
   runStep(): void {
     if (this.done) return;
@@ -227,8 +235,7 @@ export class RetrainRun {
   async test(): Promise<TestResult | null> {
     const set = this.data.test;
     if (set.count === 0) return null;
-    const cap = this.config.maxTestImages;
-    const count = cap > 0 ? Math.min(cap, set.count) : set.count;
+    const count = this.testImages;
     const k = this.config.numClasses;
     const labels = new Int32Array(count);
     const predicted = new Int32Array(count);
