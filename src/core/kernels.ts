@@ -520,3 +520,41 @@ export function crossEntropy(
 export function globalAvgPool(x: T4): tf.Tensor2D {
   return x.mean([1, 2]) as tf.Tensor2D;
 }
+
+/**
+ * Rows `ids` of `table` [V, D] (an embedding lookup). tf.gather's gradient
+ * needs UnsortedSegmentSum, which the wasm backend lacks; scatterND, which
+ * sums repeated ids, gives the table's gradient on every backend.
+ */
+export function embeddingLookup(
+  table: tf.Tensor2D,
+  ids: tf.Tensor1D,
+): tf.Tensor2D {
+  const [v, d] = table.shape;
+  const f = customOp<tf.Tensor2D>(([t]) => ({
+    value: tf.gather(t, ids) as tf.Tensor2D,
+    gradFunc: (dy) => tf.scatterND(ids.reshape([-1, 1]), dy, [v, d]),
+  }));
+  return f([table]);
+}
+
+/**
+ * x[i, cols[i]] for each row i of x [N, K]: the target log-probabilities of
+ * a language model, without a [N, K] one-hot (358 MB for PTB's batches).
+ * The gradient scatters into zeros, as embeddingLookup.
+ */
+export function pickPerRow(x: tf.Tensor2D, cols: tf.Tensor1D): tf.Tensor1D {
+  const [n, k] = x.shape;
+  // Flat positions i·K + cols[i]; rebuilt in the backward from `cols`, which
+  // the caller keeps alive until the gradient is taken.
+  const flat = () =>
+    tf
+      .range(0, n * k, k, 'int32')
+      .add(cols.cast('int32'))
+      .reshape([n, 1]);
+  const f = customOp<tf.Tensor1D>(([t]) => ({
+    value: tf.gatherND(t.reshape([n * k]), flat()) as tf.Tensor1D,
+    gradFunc: (dy) => tf.scatterND(flat(), dy, [n * k]).reshape([n, k]),
+  }));
+  return f([x]);
+}
