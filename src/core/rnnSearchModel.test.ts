@@ -32,7 +32,7 @@ for (const backend of BACKENDS) {
     beforeAll(() => useBackend(backend));
 
     it('match central finite differences for weights and alphas', async () => {
-      const [tokens, batch, steps] = [11, 4, 3];
+      const [tokens, batch] = [11, 4];
       const model = new RnnSearchModel(
         { tokens, hidden: 5, dropouts: { ...SEARCH_DROPOUTS, embedding: 0.1 } },
         new Rng(2),
