@@ -52,7 +52,7 @@ export const SEARCH_DROPOUTS: RnnDropouts = {
 };
 
 /** The reference's uniform init range for every RNN weight. */
-const INIT_RANGE = 0.04;
+export const INIT_RANGE = 0.04;
 
 /** A forward's results; the caller disposes them. */
 export interface RnnForward {
@@ -316,14 +316,14 @@ function mixNode(
 }
 
 /** x [T·B, D] times a per-sequence mask [B, D] shared by all T steps. */
-function lockedDropout(x: T2, mask: T2, steps: number): T2 {
+export function lockedDropout(x: T2, mask: T2, steps: number): T2 {
   const [rows, d] = x.shape;
   const b = rows / steps;
   return x.reshape([steps, b, d]).mul(mask).reshape([rows, d]) as T2;
 }
 
 /** floor(U + keep)/keep per entry (0 or 1/keep), or null when p is 0. */
-function bernoulliMask(
+export function bernoulliMask(
   rng: Rng,
   shape: [number, number],
   p: number,

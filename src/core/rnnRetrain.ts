@@ -1,0 +1,339 @@
+/**
+ * Retraining a recurrent genotype (rnn/train.py, REFERENCE.md §6.4-6.7):
+ * SGD with the lr rescaled per chunk by its length, clip 0.25, TAR, and the
+ * switch to averaged SGD when validation stops improving; validation and
+ * test perplexity with the best weights (the averaged ones after the switch).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  batchify,
+  getBatch,
+  PtbSampler,
+  trainSeqLen,
+  type BatchedTokens,
+  type PtbCorpus,
+} from '../data/ptb';
+import { Asgd, shouldSwitchToAsgd } from './asgd';
+import { Sgd } from './optimizers';
+import { Rng } from './random';
+import { clipByNorm } from './rnnArchitect';
+import { EVAL_DROPOUTS, RnnEvalModel } from './rnnEvalModel';
+import type { RnnGenotype } from './rnnGenotype';
+import { nllLoss, tarPenalty, type RnnDropouts } from './rnnSearchModel';
+
+export interface RnnRetrainConfig {
+  hidden: number;
+  batchSize: number;
+  bptt: number;
+  epochs: number;
+  lr: number;
+  clip: number;
+  weightDecay: number;
+  dropouts: RnnDropouts;
+  tarBeta: number;
+  /** Epochs of validation history before the ASGD switch is considered. */
+  nonmono: number;
+  evalBatchSize: number;
+  /** The reference tests one sequence at a time. */
+  testBatchSize: number;
+  maxTokens: number;
+  seed: number;
+  snapshotEvery: number;
+}
+
+export const RNN_PAPER_RETRAIN: RnnRetrainConfig = {
+  hidden: 850,
+  batchSize: 64,
+  bptt: 35,
+  epochs: 8000,
+  lr: 20,
+  clip: 0.25,
+  weightDecay: 8e-7,
+  dropouts: EVAL_DROPOUTS,
+  tarBeta: 1e-3,
+  nonmono: 5,
+  evalBatchSize: 10,
+  testBatchSize: 1,
+  maxTokens: 0,
+  seed: 1267,
+  snapshotEvery: 10,
+};
+
+export const RNN_RETRAIN_PRESETS: Record<
+  'Demo' | 'Quick' | 'Paper',
+  RnnRetrainConfig
+> = {
+  Demo: {
+    ...RNN_PAPER_RETRAIN,
+    hidden: 48,
+    batchSize: 16,
+    bptt: 20,
+    epochs: 4,
+    nonmono: 1,
+    testBatchSize: 10,
+    maxTokens: 40000,
+    snapshotEvery: 4,
+  },
+  Quick: {
+    ...RNN_PAPER_RETRAIN,
+    hidden: 200,
+    epochs: 30,
+    testBatchSize: 10,
+    maxTokens: 300000,
+  },
+  Paper: RNN_PAPER_RETRAIN,
+};
+
+export interface RnnRetrainSnapshot {
+  step: number;
+  epoch: number;
+  epochProgress: number;
+  trainLoss: number;
+  trainPpl: number;
+  lr: number;
+  tokensPerSec: number;
+  elapsedSec: number;
+  optimiser: 'SGD' | 'ASGD';
+  validPpl: number[];
+  bestValidPpl: number | null;
+  testPpl: number | null;
+}
+
+export class RnnRetrainRun {
+  readonly model: RnnEvalModel;
+  step = 0;
+  readonly validLoss: number[] = [];
+  testPpl: number | null = null;
+
+  private readonly sgd: Sgd;
+  private asgd: Asgd | null = null;
+  private readonly train: BatchedTokens;
+  private readonly valid: BatchedTokens;
+  private readonly test: BatchedTokens | null;
+  private readonly sampler: PtbSampler;
+  private readonly dropoutRng: Rng;
+  private hidden: tf.Tensor2D;
+  private epochNumber = 0;
+  private lastLr: number;
+  /** The weights with the best validation loss so far. */
+  private best: { loss: number; weights: tf.Tensor[] } | null = null;
+  /** Validation losses while on SGD, the switch rule's history. */
+  private readonly history: number[] = [];
+  private pending: tf.Scalar[] = [];
+  private pendingTokens = 0;
+  private startedAt = performance.now();
+  private lastSnapshotAt = performance.now();
+
+  constructor(
+    readonly config: RnnRetrainConfig,
+    readonly genotype: RnnGenotype,
+    corpus: PtbCorpus,
+  ) {
+    const c = config;
+    const master = new Rng(c.seed);
+    this.model = new RnnEvalModel(
+      {
+        tokens: corpus.vocab.length,
+        hidden: c.hidden,
+        genotype,
+        dropouts: c.dropouts,
+      },
+      master.fork(),
+    );
+    this.sgd = new Sgd(0, c.weightDecay);
+    const tokens =
+      c.maxTokens > 0 ? corpus.train.subarray(0, c.maxTokens) : corpus.train;
+    this.train = batchify(tokens, c.batchSize);
+    this.valid = batchify(corpus.valid, c.evalBatchSize);
+    this.test = corpus.test ? batchify(corpus.test, c.testBatchSize) : null;
+    this.sampler = new PtbSampler(
+      this.train.steps,
+      master.fork(),
+      trainSeqLen,
+      c.bptt,
+    );
+    this.dropoutRng = master.fork();
+    this.hidden = this.model.initHidden(c.batchSize);
+    this.lastLr = c.lr;
+  }
+
+  get epoch(): number {
+    return Math.min(this.epochNumber, this.config.epochs - 1);
+  }
+
+  get done(): boolean {
+    return this.epochNumber >= this.config.epochs;
+  }
+
+  get epochEnded(): boolean {
+    return this.step > 0 && this.sampler.position.cursor === 0;
+  }
+
+  get optimiser(): 'SGD' | 'ASGD' {
+    return this.asgd ? 'ASGD' : 'SGD';
+  }
+
+  runStep(): void {
+    if (this.done) return;
+    const c = this.config;
+    const chunk = this.sampler.next();
+    if (chunk.start === 0) {
+      this.hidden.dispose();
+      this.hidden = this.model.initHidden(c.batchSize);
+    }
+    const lr = c.lr * chunk.lrScale;
+    this.lastLr = lr;
+    const b = getBatch(this.train, chunk.start, chunk.seqLen);
+    const x = tf.tensor1d(b.x, 'int32');
+    const y = tf.tensor1d(b.y, 'int32');
+
+    let hidden: tf.Tensor2D | null = null;
+    const nll = tf.tidy(() => {
+      let loss: tf.Scalar | null = null;
+      const weights = this.model.weights;
+      const { grads } = tf.variableGrads(() => {
+        const out = this.model.forward(
+          x,
+          c.batchSize,
+          this.hidden,
+          this.dropoutRng,
+        );
+        hidden = tf.keep(out.hidden);
+        loss = tf.keep(nllLoss(out.logProbs, y));
+        return loss.add(tarPenalty(out.raw, c.tarBeta)) as tf.Scalar;
+      }, weights);
+      const { clipped } = clipByNorm(
+        weights.map((w) => grads[w.name]),
+        c.clip,
+      );
+      if (this.asgd) this.asgd.update(weights, clipped, lr);
+      else this.sgd.step(weights, clipped, lr);
+      return loss!;
+    });
+    this.hidden.dispose();
+    this.hidden = hidden!;
+    tf.dispose([x, y]);
+    this.pending.push(nll);
+    this.pendingTokens += b.x.length;
+    this.step += 1;
+    if (chunk.last) this.epochNumber += 1;
+  }
+
+  /**
+   * Validates after an epoch as train.py: with the averaged weights once on
+   * ASGD; remembers the best weights; switches to ASGD by the nonmono rule.
+   */
+  async endEpoch(): Promise<number> {
+    const averaged = this.asgd?.averages ?? null;
+    const loss = averaged
+      ? await this.withWeights(averaged, () => this.evaluate(this.valid))
+      : await this.evaluate(this.valid);
+    this.validLoss.push(loss);
+
+    if (!this.best || loss < this.best.loss) {
+      if (this.best) tf.dispose(this.best.weights);
+      const source = averaged ?? this.model.weights;
+      this.best = { loss, weights: source.map((w) => w.clone()) };
+    }
+    if (!this.asgd) {
+      if (shouldSwitchToAsgd(this.history, loss, this.config.nonmono)) {
+        this.asgd = new Asgd(this.config.lr, this.config.weightDecay);
+      }
+      this.history.push(loss);
+    }
+    return Math.exp(loss);
+  }
+
+  /** Test perplexity with the best weights (batch testBatchSize, as test). */
+  async runTest(): Promise<number | null> {
+    if (!this.test) return null;
+    const test = this.test;
+    const weights = this.best?.weights ?? null;
+    const loss = weights
+      ? await this.withWeights(weights, () => this.evaluate(test))
+      : await this.evaluate(test);
+    this.testPpl = Math.exp(loss);
+    return this.testPpl;
+  }
+
+  /** The reference's evaluate(): summed chunk losses over the stream's rows. */
+  private async evaluate(data: BatchedTokens): Promise<number> {
+    const c = this.config;
+    this.model.training = false;
+    let hidden = this.model.initHidden(data.batchSize);
+    let total = 0;
+    for (let i = 0; i < data.steps - 1; i += c.bptt) {
+      const b = getBatch(data, i, c.bptt);
+      const x = tf.tensor1d(b.x, 'int32');
+      const y = tf.tensor1d(b.y, 'int32');
+      const [loss, next] = tf.tidy(() => {
+        const out = this.model.forward(
+          x,
+          data.batchSize,
+          hidden,
+          this.dropoutRng,
+        );
+        return [nllLoss(out.logProbs, y), out.hidden];
+      });
+      total += b.seqLen * (await loss.data())[0];
+      tf.dispose([loss, hidden, x, y]);
+      hidden = next as tf.Tensor2D;
+    }
+    hidden.dispose();
+    this.model.training = true;
+    return total / data.steps;
+  }
+
+  private async withWeights<T>(
+    weights: tf.Tensor[],
+    task: () => Promise<T>,
+  ): Promise<T> {
+    const vars = this.model.weights;
+    const saved = vars.map((v) => v.clone());
+    vars.forEach((v, i) => v.assign(weights[i]));
+    try {
+      return await task();
+    } finally {
+      vars.forEach((v, i) => v.assign(saved[i]));
+      tf.dispose(saved);
+    }
+  }
+
+  async snapshot(): Promise<RnnRetrainSnapshot> {
+    let sum = 0;
+    for (const t of this.pending) sum += (await t.data())[0];
+    const steps = this.pending.length;
+    tf.dispose(this.pending);
+    this.pending = [];
+    const now = performance.now();
+    const seconds = (now - this.lastSnapshotAt) / 1000;
+    const tokens = this.pendingTokens;
+    this.pendingTokens = 0;
+    this.lastSnapshotAt = now;
+    const trainLoss = steps ? sum / steps : NaN;
+    return {
+      step: this.step,
+      epoch: this.epoch,
+      epochProgress: this.sampler.position.cursor / this.train.steps,
+      trainLoss,
+      trainPpl: Math.exp(trainLoss),
+      lr: this.lastLr,
+      tokensPerSec: seconds > 0 ? tokens / seconds : 0,
+      elapsedSec: (now - this.startedAt) / 1000,
+      optimiser: this.optimiser,
+      validPpl: this.validLoss.map(Math.exp),
+      bestValidPpl: this.best ? Math.exp(this.best.loss) : null,
+      testPpl: this.testPpl,
+    };
+  }
+
+  dispose(): void {
+    tf.dispose(this.pending);
+    this.pending = [];
+    if (this.best) tf.dispose(this.best.weights);
+    this.hidden.dispose();
+    this.asgd?.dispose();
+    this.sgd.dispose();
+    this.model.dispose();
+  }
+}
