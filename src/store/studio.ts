@@ -18,6 +18,7 @@ import type {
 } from '../../workers/api';
 import { createSearchClient, type SearchClient } from '../../workers/client';
 import { presetOf, validateConfig } from './configFields';
+import { useRetrain } from './retrain';
 
 /** Snapshots kept before the older half of the history is thinned out. */
 export const HISTORY_CAP = 5000;
@@ -102,6 +103,11 @@ export interface RestoredInfo extends SaveInfo {
 
 let client: SearchClient | null = null;
 let nextErrorId = 1;
+
+/** The search worker's API, for the retrain store; null before connect(). */
+export function workerApi(): SearchClient['api'] | null {
+  return client?.api ?? null;
+}
 
 export const useStudio = create<StudioState>()((set, get) => {
   /** Runs a worker call; a rejection becomes a banner line instead of an exception. */
@@ -199,6 +205,9 @@ export const useStudio = create<StudioState>()((set, get) => {
               ? s
               : { loading: { ...s.loading, [file]: fraction } },
           ),
+        onRetrainSnapshot: (snapshot) =>
+          useRetrain.getState().receiveSnapshot(snapshot),
+        onRetrainState: (state) => useRetrain.getState().receiveState(state),
       });
       client = created;
       // A tab being hidden may be a tab being closed: save what the run has.
