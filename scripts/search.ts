@@ -8,7 +8,6 @@
  */
 import { accessSync, constants, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   PRESETS,
   type PresetName,
@@ -18,18 +17,15 @@ import { deriveGenotype } from '../src/core/genotype';
 import { genotypeToPython } from '../src/core/genotypeJson';
 import { SearchRun } from '../src/core/search';
 import type { Snapshot } from '../src/core/snapshot';
-import { classifyCifarName } from '../src/data/cifar';
 import { validateConfig } from '../src/store/configFields';
-import { loadCifarFiles } from '../src/data/load';
-import { openFiles } from './files';
+import {
+  DEMO_FILES,
+  loadCifarOrExit,
+  numberOption,
+  parseOptions,
+  usageError,
+} from './cli';
 import { useNodeBackend, type NodeBackend } from './nodeBackend';
-
-/** The embedded demo set, used when no --data is given. */
-const DEMO_FILES = [
-  'data_batch_1.bin',
-  'test_batch.bin',
-  'batches.meta.txt',
-].map((f) => `public/demo/${f}`);
 
 const USAGE = `usage: npm run search -- --data <path>... [options]
 
@@ -43,50 +39,31 @@ const USAGE = `usage: npm run search -- --data <path>... [options]
   --backend wasm|cpu (default wasm)
   --out FILE         genotype JSON path (default genotype.json)`;
 
-function parseCommandLine() {
-  try {
-    return parseArgs({
-      options: {
-        data: { type: 'string', multiple: true },
-        preset: { type: 'string', default: 'Demo' },
-        order: { type: 'string' },
-        channels: { type: 'string' },
-        layers: { type: 'string' },
-        batch: { type: 'string' },
-        epochs: { type: 'string' },
-        seed: { type: 'string' },
-        lr: { type: 'string' },
-        'arch-lr': { type: 'string' },
-        'max-images': { type: 'string' },
-        'train-portion': { type: 'string' },
-        every: { type: 'string' },
-        backend: { type: 'string', default: 'wasm' },
-        out: { type: 'string', default: 'genotype.json' },
-        help: { type: 'boolean', default: false },
-      },
-    });
-  } catch (e) {
-    const message = (e as Error).message;
-    const hint = /argument missing|ambiguous/.test(message)
-      ? ' (for a negative number write --lr=-1)'
-      : '';
-    process.stderr.write(`search: ${message}${hint}\n\n${USAGE}\n`);
-    process.exit(2);
-  }
-}
-
-const { values } = parseCommandLine();
+const values = parseOptions('search', USAGE, {
+  data: { type: 'string', multiple: true },
+  preset: { type: 'string', default: 'Demo' },
+  order: { type: 'string' },
+  channels: { type: 'string' },
+  layers: { type: 'string' },
+  batch: { type: 'string' },
+  epochs: { type: 'string' },
+  seed: { type: 'string' },
+  lr: { type: 'string' },
+  'arch-lr': { type: 'string' },
+  'max-images': { type: 'string' },
+  'train-portion': { type: 'string' },
+  every: { type: 'string' },
+  backend: { type: 'string', default: 'wasm' },
+  out: { type: 'string', default: 'genotype.json' },
+  help: { type: 'boolean', default: false },
+});
 
 function fail(message: string): never {
-  process.stderr.write(`search: ${message}\n`);
-  process.exit(2);
+  return usageError('search', message);
 }
 
 function num(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) fail(`--${name} must be a number, got '${value}'`);
-  return n;
+  return numberOption('search', name, value);
 }
 
 function buildConfig(): SearchConfig {
@@ -184,25 +161,7 @@ async function main(): Promise<void> {
   const paths = values.data ?? DEMO_FILES;
   const source = values.data ? 'files' : 'demo';
 
-  const { data, reports } = await loadCifarFiles(await openFiles(paths));
-  for (const r of reports) {
-    const what = r.ok
-      ? `${r.role}, ${r.images ?? 0} images`
-      : `rejected: ${r.error}`;
-    process.stdout.write(`data ${r.file}: ${what}\n`);
-  }
-  if (!data)
-    fail('no training images found; give CIFAR-10 data_batch_N.bin files');
-  // A rejected data file or a cut-short archive would make the search run
-  // on part of the data: stop. Files with other names were only reported.
-  const bad = reports.filter(
-    (r) => !r.ok && classifyCifarName(r.file) !== null,
-  );
-  if (bad.length > 0) {
-    fail(
-      `${bad.map((r) => r.file).join(', ')} rejected (see above); fix or leave out, then run again`,
-    );
-  }
+  const data = await loadCifarOrExit('search', paths);
 
   // Now that the data is known: enough classes, and images for both halves.
   const classes = data.train.labels.reduce((m, v) => Math.max(m, v + 1), 0);

@@ -2,6 +2,14 @@ import type { SearchConfig } from '../src/core/config';
 import type { Genotype } from '../src/core/genotype';
 import type { EvalModelMeta } from '../src/core/modelFiles';
 import type { RetrainSnapshot } from '../src/core/retrain';
+import type { RnnSearchConfig } from '../src/core/rnnConfig';
+import type { RnnGenotype } from '../src/core/rnnGenotype';
+import type {
+  RnnRetrainConfig,
+  RnnRetrainSnapshot,
+} from '../src/core/rnnRetrain';
+import type { RnnSnapshot } from '../src/core/rnnSearch';
+import type { PtbFileReport } from '../src/data/ptb';
 import type { RetrainConfig } from '../src/core/retrainConfig';
 import type { Snapshot } from '../src/core/snapshot';
 
@@ -87,6 +95,25 @@ export interface SearchEvents {
   /** A retrain's progress; carries every test result so far. */
   onRetrainSnapshot(snapshot: RetrainSnapshot): void;
   onRetrainState(state: RunState): void;
+  onRnnSnapshot(snapshot: RnnSnapshot): void;
+  onRnnState(state: RunState): void;
+  onRnnRetrainSnapshot(snapshot: RnnRetrainSnapshot): void;
+  onRnnRetrainState(state: RunState): void;
+}
+
+/** The Penn Treebank corpus the worker holds. */
+export interface PtbSummary {
+  source: 'files' | 'demo';
+  name: string;
+  /** Types in the training file's vocabulary (10,000 for PTB). */
+  vocabulary: number;
+  trainTokens: number;
+  validTokens: number;
+  testTokens: number;
+  /** One line per file of the latest drop. */
+  files: PtbFileReport[];
+  /** Why the latest drop gave no usable corpus (what is loaded stays). */
+  error: string | null;
 }
 
 /** The retrain the worker built, as the page shows it before the first step. */
@@ -169,4 +196,25 @@ export interface SearchWorkerApi {
   loadModel(files: File[]): Promise<LoadedModelInfo>;
   /** Classifies an image file (PNG, JPEG, …) with the loaded or retrained model. */
   classify(image: File): Promise<Classification>;
+
+  /** Reads ptb.train.txt / ptb.valid.txt / ptb.test.txt (any subset per drop). */
+  loadPtb(files: File[]): Promise<PtbSummary>;
+  /** Loads the embedded demo corpus from `baseUrl` (a folder URL). */
+  loadPtbDemo(baseUrl: string): Promise<PtbSummary>;
+  /** Starts a recurrent search on the loaded corpus; any earlier one ends. */
+  rnnStart(config: RnnSearchConfig): Promise<{ params: number }>;
+  rnnPause(): Promise<void>;
+  rnnResume(): Promise<void>;
+  rnnStep(): Promise<void>;
+  rnnStop(): Promise<void>;
+  /** The recurrent genotype JSON of the current alphas. */
+  rnnExportGenotype(): Promise<string>;
+  /** Retrains a recurrent genotype from scratch on the loaded corpus. */
+  rnnRetrainStart(
+    config: RnnRetrainConfig,
+    genotype: RnnGenotype,
+  ): Promise<{ params: number }>;
+  rnnRetrainPause(): Promise<void>;
+  rnnRetrainResume(): Promise<void>;
+  rnnRetrainStop(): Promise<void>;
 }

@@ -13,6 +13,7 @@ import { SearchRun } from '../src/core/search';
 import type {
   BackendInfo,
   Classification,
+  PtbSummary,
   DatasetSummary,
   LoadedModelInfo,
   ModelFilesOut,
@@ -27,7 +28,14 @@ import { Datasets, namedError } from './datasets';
 import { IdbRunStorage } from './idb';
 import { classifyImage, loadModelFiles, type Classifier } from './models';
 import { RunSaver, type SaveReason } from './persist';
+import { PtbData } from './ptbData';
 import { Retrainer } from './retrainer';
+import { RunController } from './runController';
+import type { RnnSearchConfig } from '../src/core/rnnConfig';
+import { deriveRnnGenotype, type RnnGenotype } from '../src/core/rnnGenotype';
+import { toRnnGenotypeJson } from '../src/core/rnnGenotypeJson';
+import { RnnRetrainRun, type RnnRetrainConfig } from '../src/core/rnnRetrain';
+import { RnnSearchRun } from '../src/core/rnnSearch';
 
 class SearchWorker implements SearchWorkerApi {
   private events: SearchEvents | null = null;
@@ -56,6 +64,39 @@ class SearchWorker implements SearchWorkerApi {
     },
     onState: (state) => this.notify((events) => events.onRetrainState(state)),
     onError: (error) => this.reportError(error),
+  });
+  private ptb = new PtbData();
+  private rnn = new RunController<RnnSearchRun>({
+    label: 'Recurrent search',
+    exclusive: (task) => this.exclusive(task),
+    afterStep: async (run) => {
+      if (run.epochEnded) await this.exclusive(() => run.validate());
+    },
+    snapshot: async (run) => {
+      const snapshot = await this.exclusive(() => run.snapshot());
+      this.notify((events) => events.onRnnSnapshot(snapshot));
+    },
+    onState: (state) => this.notify((events) => events.onRnnState(state)),
+    onError: (error) => this.reportError(error),
+    snapshotEvery: (run) => run.config.snapshotEvery,
+  });
+  private rnnRetrain = new RunController<RnnRetrainRun>({
+    label: 'Recurrent retrain',
+    exclusive: (task) => this.exclusive(task),
+    afterStep: async (run) => {
+      if (run.epochEnded) await this.exclusive(() => run.endEpoch());
+      if (run.done && run.testPpl === null) {
+        await this.exclusive(() => run.runTest());
+      }
+    },
+    snapshot: async (run) => {
+      const snapshot = await this.exclusive(() => run.snapshot());
+      this.notify((events) => events.onRnnRetrainSnapshot(snapshot));
+    },
+    onState: (state) =>
+      this.notify((events) => events.onRnnRetrainState(state)),
+    onError: (error) => this.reportError(error),
+    snapshotEvery: (run) => run.config.snapshotEvery,
   });
   /** A model loaded from its files; classify() prefers it to the live retrain. */
   private loaded: Classifier | null = null;
@@ -297,6 +338,100 @@ class SearchWorker implements SearchWorkerApi {
       result.probabilities.buffer,
       result.rgba.buffer,
     ]);
+  }
+
+  loadPtb(files: File[]): Promise<PtbSummary> {
+    return this.ptb.addFiles(files);
+  }
+
+  loadPtbDemo(baseUrl: string): Promise<PtbSummary> {
+    return this.ptb.loadDemo(baseUrl);
+  }
+
+  private requireCorpus(action: string) {
+    const corpus = this.ptb.corpus;
+    if (!corpus) {
+      throw namedError(
+        'NoData',
+        `${action}: no Penn Treebank text is loaded; drop ptb.train.txt ` +
+          'and ptb.valid.txt or press "Try the demo corpus"',
+      );
+    }
+    return corpus;
+  }
+
+  async rnnStart(config: RnnSearchConfig): Promise<{ params: number }> {
+    await this.backend;
+    const corpus = this.requireCorpus('Recurrent search');
+    const run = await this.rnn.start(() => RnnSearchRun.create(config, corpus));
+    return { params: run.model.paramCount };
+  }
+
+  rnnPause(): Promise<void> {
+    return this.rnn.pause();
+  }
+
+  rnnResume(): Promise<void> {
+    return this.rnn.resume();
+  }
+
+  rnnStep(): Promise<void> {
+    return this.rnn.stepOnce();
+  }
+
+  rnnStop(): Promise<void> {
+    return this.rnn.stop();
+  }
+
+  async rnnExportGenotype(): Promise<string> {
+    const run = this.rnn.require('Download');
+    const backend = await this.backend;
+    const corpus = this.ptb.corpus!;
+    return this.exclusive(async () => {
+      const weights = await run.opWeights();
+      const rows: number[][] = [];
+      for (let e = 0; e < 36; e++) {
+        rows.push(Array.from(weights.subarray(e * 5, e * 5 + 5)));
+      }
+      return toRnnGenotypeJson(deriveRnnGenotype(weights), {
+        config: run.config,
+        seed: run.config.seed,
+        backend: backend?.name ?? 'unknown',
+        dataset: {
+          name: this.ptb.name,
+          trainTokens: corpus.train.length,
+          vocabulary: corpus.vocab.length,
+        },
+        epoch: run.epoch,
+        step: run.step,
+        createdAt: new Date().toISOString(),
+        opWeights: rows,
+      });
+    });
+  }
+
+  async rnnRetrainStart(
+    config: RnnRetrainConfig,
+    genotype: RnnGenotype,
+  ): Promise<{ params: number }> {
+    await this.backend;
+    const corpus = this.requireCorpus('Recurrent retrain');
+    const run = await this.rnnRetrain.start(
+      () => new RnnRetrainRun(config, genotype, corpus),
+    );
+    return { params: run.model.paramCount };
+  }
+
+  rnnRetrainPause(): Promise<void> {
+    return this.rnnRetrain.pause();
+  }
+
+  rnnRetrainResume(): Promise<void> {
+    return this.rnnRetrain.resume();
+  }
+
+  rnnRetrainStop(): Promise<void> {
+    return this.rnnRetrain.stop();
   }
 
   /** Runs steps until the state leaves 'running' or the run is done. */

@@ -19,6 +19,7 @@ import type {
 import { createSearchClient, type SearchClient } from '../../workers/client';
 import { presetOf, validateConfig } from './configFields';
 import { useRetrain } from './retrain';
+import { useRnn } from './rnn';
 
 /** Snapshots kept before the older half of the history is thinned out. */
 export const HISTORY_CAP = 5000;
@@ -208,6 +209,13 @@ export const useStudio = create<StudioState>()((set, get) => {
         onRetrainSnapshot: (snapshot) =>
           useRetrain.getState().receiveSnapshot(snapshot),
         onRetrainState: (state) => useRetrain.getState().receiveState(state),
+        onRnnSnapshot: (snapshot) =>
+          useRnn.getState().receiveSnapshot(snapshot),
+        onRnnState: (state) => useRnn.getState().receiveState(state),
+        onRnnRetrainSnapshot: (snapshot) =>
+          useRnn.getState().receiveRetrainSnapshot(snapshot),
+        onRnnRetrainState: (state) =>
+          useRnn.getState().receiveRetrainState(state),
       });
       client = created;
       // A tab being hidden may be a tab being closed: save what the run has.

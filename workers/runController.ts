@@ -1,0 +1,143 @@
+/**
+ * Start, pause, resume, step and stop for one kind of run in the worker: a
+ * loop of steps that yields to the event loop between steps (so control
+ * messages get their turn), an epoch-end hook, and snapshots at a cadence.
+ * Every step runs under the worker's tensor lock, so runs never interleave
+ * inside a step.
+ */
+import type { RunState } from './api';
+import { namedError } from './datasets';
+
+/** What the controller needs of a run. */
+export interface SteppedRun {
+  readonly done: boolean;
+  readonly step: number;
+  runStep(): void | Promise<void>;
+  dispose(): void;
+}
+
+export interface RunHooks<R extends SteppedRun> {
+  /** The run's name in messages, e.g. 'Recurrent search'. */
+  label: string;
+  exclusive<T>(task: () => Promise<T>): Promise<T>;
+  /** After each step: validation or testing at an epoch's end. */
+  afterStep(run: R): Promise<void>;
+  snapshot(run: R): Promise<void>;
+  onState(state: RunState): void;
+  onError(error: unknown): void;
+  snapshotEvery(run: R): number;
+}
+
+export class RunController<R extends SteppedRun> {
+  run: R | null = null;
+  state: RunState = 'idle';
+  private loop: Promise<void> = Promise.resolve();
+  private generation = 0;
+  private lastSnapshotStep = -1;
+
+  constructor(private readonly hooks: RunHooks<R>) {}
+
+  /** Ends any earlier run, builds the new one with `create` and starts it. */
+  async start(create: () => R): Promise<R> {
+    await this.halt('stopped');
+    const previous = this.run;
+    this.run = null;
+    await this.hooks.exclusive(async () => previous?.dispose());
+
+    const run = await this.hooks.exclusive(async () => create());
+    this.run = run;
+    this.lastSnapshotStep = run.step;
+    this.setState('running');
+    this.loop = this.runLoop(run, this.generation);
+    return run;
+  }
+
+  async pause(): Promise<void> {
+    if (this.state === 'running') await this.halt('paused');
+  }
+
+  async resume(): Promise<void> {
+    const run = this.run;
+    if (this.state !== 'paused' || !run || run.done) return;
+    await this.loop;
+    this.setState('running');
+    this.loop = this.runLoop(run, this.generation);
+  }
+
+  async stepOnce(): Promise<void> {
+    const run = this.require('Step');
+    if (this.state !== 'paused') {
+      throw namedError(
+        'NotPaused',
+        `Step: pause the ${this.hooks.label.toLowerCase()} first; Step runs one step while paused`,
+      );
+    }
+    if (run.done) return;
+    await this.advance(run);
+    await this.snapshot(run);
+    if (run.done) this.setState('done');
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === 'running' || this.state === 'paused') {
+      await this.halt('stopped');
+    }
+  }
+
+  /** The run, or an error telling the user to start one. */
+  require(action: string): R {
+    if (!this.run) {
+      throw namedError(
+        'NoRun',
+        `${action}: start a ${this.hooks.label.toLowerCase()} first`,
+      );
+    }
+    return this.run;
+  }
+
+  /** Sends a snapshot unless one for this step went already (or `force`). */
+  async snapshot(run: R, force = false): Promise<void> {
+    if (!force && run.step === this.lastSnapshotStep) return;
+    this.lastSnapshotStep = run.step;
+    await this.hooks.snapshot(run);
+  }
+
+  private async advance(run: R): Promise<void> {
+    await this.hooks.exclusive(async () => run.runStep());
+    await this.hooks.afterStep(run);
+  }
+
+  private async runLoop(run: R, generation: number): Promise<void> {
+    const every = Math.max(1, Math.floor(this.hooks.snapshotEvery(run)));
+    const live = () =>
+      this.state === 'running' &&
+      this.run === run &&
+      this.generation === generation;
+    try {
+      while (live() && !run.done) {
+        await this.advance(run);
+        if (run.step % every === 0 || run.done) await this.snapshot(run);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      if (live() && run.done) this.setState('done');
+    } catch (error) {
+      this.hooks.onError(error);
+      if (this.run === run) this.setState('stopped');
+    }
+  }
+
+  private async halt(next: RunState): Promise<void> {
+    const wasLive = this.state === 'running' || this.state === 'paused';
+    this.generation++;
+    if (wasLive) this.state = next;
+    await this.loop;
+    if (!wasLive) return;
+    if (this.run) await this.snapshot(this.run);
+    this.setState(next);
+  }
+
+  private setState(state: RunState): void {
+    this.state = state;
+    this.hooks.onState(state);
+  }
+}
