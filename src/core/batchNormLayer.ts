@@ -45,7 +45,9 @@ export function applyBatchNorm(x: T4, bn: BatchNormLayer): T4 {
   const gamma = (bn.affine?.[0] ?? null) as tf.Tensor1D | null;
   const beta = (bn.affine?.[1] ?? null) as tf.Tensor1D | null;
 
-  if (bn.running === null) return batchNorm(x, gamma, beta);
+  if (bn.running === null || bn.store.statsFrozen) {
+    return batchNorm(x, gamma, beta);
+  }
   if (!bn.store.training) return normaliseWithRunning(x, bn, gamma, beta);
 
   return batchNorm(x, gamma, beta, runningUpdate(bn.running));

@@ -9,6 +9,7 @@ import type { GenotypeEdge } from './genotype';
 import { createOp, factorizedReduce, reluConvBn, type Op } from './ops';
 import type { ParamStore } from './params';
 import type { Rng } from './random';
+import { rematerialise } from './remat';
 
 type T4 = tf.Tensor4D;
 
@@ -23,6 +24,9 @@ export interface DropPath {
 export class EvalCell {
   readonly reduction: boolean;
   readonly outChannels: number;
+  /** Every variable of this cell, for rematerialisation. */
+  readonly params: tf.Variable[];
+  private readonly store: ParamStore;
   private readonly preprocess0: Op;
   private readonly preprocess1: Op;
   private readonly ops: Op[];
@@ -41,6 +45,8 @@ export class EvalCell {
     reductionPrev: boolean,
   ) {
     checkCell(prefix, edges, concat);
+    const first = store.params.length;
+    this.store = store;
     this.reduction = reduction;
     this.concat = concat;
     this.outChannels = concat.length * c;
@@ -73,6 +79,7 @@ export class EvalCell {
         poolBn: false,
       }),
     );
+    this.params = store.params.slice(first).map((p) => p.variable);
   }
 
   /** The op list, for tests and drawings. */
@@ -80,8 +87,35 @@ export class EvalCell {
     return this.ops;
   }
 
-  /** The cell's output; `drop` is null in eval mode or at probability 0. */
-  apply(s0: T4, s1: T4, drop: DropPath | null): T4 {
+  /**
+   * The cell's output; `drop` is null in eval mode or at probability 0.
+   * With `remat` the cell keeps only its inputs for the backward pass and
+   * runs again there (remat.ts): the drop-path masks are drawn once, before,
+   * and the second run leaves the BN running averages alone.
+   */
+  apply(s0: T4, s1: T4, drop: DropPath | null, remat = false): T4 {
+    const masks = drop ? this.drawMasks(s0.shape[0], drop) : null;
+    if (!remat) return this.forward(s0, s1, masks);
+
+    let runs = 0;
+    const f = ([a, b]: tf.Tensor[]) => {
+      runs += 1;
+      this.store.statsFrozen = runs > 1;
+      try {
+        return this.forward(a as T4, b as T4, masks);
+      } finally {
+        this.store.statsFrozen = false;
+      }
+    };
+    return rematerialise(f, [s0, s1], this.params) as T4;
+  }
+
+  /** One per-sample keep/scale row per op (null for identities). */
+  private drawMasks(n: number, drop: DropPath): (Float32Array | null)[] {
+    return this.ops.map((op) => (op.isIdentity ? null : dropMask(n, drop)));
+  }
+
+  private forward(s0: T4, s1: T4, masks: (Float32Array | null)[] | null): T4 {
     const states: T4[] = [
       this.preprocess0.apply(s0, tf.relu(s0)),
       this.preprocess1.apply(s1, tf.relu(s1)),
@@ -94,8 +128,8 @@ export class EvalCell {
     };
 
     for (let k = 0; k < this.ops.length; k += 2) {
-      const a = this.edgeOutput(k, states, relu, drop);
-      const b = this.edgeOutput(k + 1, states, relu, drop);
+      const a = this.edgeOutput(k, states, relu, masks);
+      const b = this.edgeOutput(k + 1, states, relu, masks);
       states.push(a.add(b));
     }
 
@@ -109,28 +143,33 @@ export class EvalCell {
     k: number,
     states: T4[],
     relu: (i: number) => T4,
-    drop: DropPath | null,
+    masks: (Float32Array | null)[] | null,
   ): T4 {
     const op = this.ops[k];
     const input = this.inputs[k];
     const x = states[input];
     const y = op.apply(x, op.usesRelu ? relu(input) : x);
+    const mask = masks?.[k] ?? null;
 
-    return drop === null || op.isIdentity ? y : dropPath(y, drop);
+    return mask === null ? y : y.mul(tf.tensor4d(mask, [mask.length, 1, 1, 1]));
   }
 }
 
 /**
- * Zeroes whole samples with probability p and scales the rest by 1/(1−p),
- * as the reference's drop_path (one Bernoulli draw per sample).
+ * Per-sample factors of the reference's drop_path: 0 with probability p,
+ * else 1/(1−p) (one Bernoulli draw per sample).
  */
-export function dropPath(x: T4, drop: DropPath): T4 {
-  const n = x.shape[0];
+function dropMask(n: number, drop: DropPath): Float32Array {
   const keep = 1 - drop.prob;
   const mask = new Float32Array(n);
   for (let i = 0; i < n; i++) mask[i] = drop.rng.next() < keep ? 1 / keep : 0;
+  return mask;
+}
 
-  return x.mul(tf.tensor4d(mask, [n, 1, 1, 1]));
+/** drop_path on its own: `x` with whole samples zeroed and the rest scaled. */
+export function dropPath(x: T4, drop: DropPath): T4 {
+  const mask = dropMask(x.shape[0], drop);
+  return x.mul(tf.tensor4d(mask, [mask.length, 1, 1, 1]));
 }
 
 function checkCell(prefix: string, edges: GenotypeEdge[], concat: number[]) {

@@ -96,7 +96,7 @@ function fixtureParams(): TensorRecord[] {
   });
 }
 
-function fixtureNetwork(): EvalNetwork {
+function fixtureNetwork(rematerialiseCells = false): EvalNetwork {
   const net = new EvalNetwork(
     {
       genotype: DARTS_V2,
@@ -104,6 +104,7 @@ function fixtureNetwork(): EvalNetwork {
       layers: 5,
       numClasses: 10,
       auxiliary: true,
+      rematerialiseCells,
     },
     new Rng(3),
   );
@@ -176,47 +177,50 @@ for (const backend of BACKENDS) {
   describe(`EvalNetwork against PyTorch on ${backend}`, () => {
     beforeAll(() => useBackend(backend));
 
-    it('batch of 4: logits, aux logits, loss, dx and named grads', async () => {
-      const b = fixture.batches.n4;
-      const net = fixtureNetwork();
-      const x = nhwc(b.x);
-      const labels = tf.tensor1d(b.labels.data, 'int32');
-      const before = tf.memory().numTensors;
+    for (const remat of [false, true])
+      it(`batch of 4: logits, aux logits, loss, dx and named grads${remat ? ', cells rematerialised' : ''}`, async () => {
+        const b = fixture.batches.n4;
+        const net = fixtureNetwork(remat);
+        const x = nhwc(b.x);
+        const labels = tf.tensor1d(b.labels.data, 'int32');
+        const before = tf.memory().numTensors;
 
-      const { logits, logitsAux, loss } = tf.tidy(() => {
-        const out = net.forward(x);
-        return {
-          logits: out.logits,
-          logitsAux: out.logitsAux!,
-          loss: net.loss(x, labels, 0.4),
-        };
+        const { logits, logitsAux, loss } = tf.tidy(() => {
+          const out = net.forward(x);
+          return {
+            logits: out.logits,
+            logitsAux: out.logitsAux!,
+            loss: net.loss(x, labels, 0.4),
+          };
+        });
+        expect(relToMax(await logits.data(), b.logits.data)).toBeLessThan(2e-5);
+        expect(
+          relToMax(await logitsAux!.data(), b.logits_aux.data),
+        ).toBeLessThan(2e-5);
+        expect((await loss.data())[0]).toBeCloseTo(b.loss.total, 5);
+
+        const { dx, grads } = tf.tidy(() => {
+          const f = (xi: tf.Tensor) => net.loss(xi as tf.Tensor4D, labels, 0.4);
+          return {
+            dx: tf.grad(f)(x),
+            grads: tf.variableGrads(() => f(x), net.weights).grads,
+          };
+        });
+        expect(relToMax(await toNchw(dx), b.dx.data)).toBeLessThan(1e-4);
+        for (const rec of b.named_grads) {
+          const p = net.store.params.find((q) => q.name === rec.name)!;
+          const t = toTorchLayout(p.kind, grads[p.variable.name]);
+          expect(relToMax(await t.data(), rec.data), rec.name).toBeLessThan(
+            1e-4,
+          );
+          t.dispose();
+        }
+
+        tf.dispose([logits, logitsAux!, loss, dx, ...Object.values(grads)]);
+        expect(tf.memory().numTensors).toBe(before);
+        tf.dispose([x, labels]);
+        net.dispose();
       });
-      expect(relToMax(await logits.data(), b.logits.data)).toBeLessThan(2e-5);
-      expect(relToMax(await logitsAux!.data(), b.logits_aux.data)).toBeLessThan(
-        2e-5,
-      );
-      expect((await loss.data())[0]).toBeCloseTo(b.loss.total, 5);
-
-      const { dx, grads } = tf.tidy(() => {
-        const f = (xi: tf.Tensor) => net.loss(xi as tf.Tensor4D, labels, 0.4);
-        return {
-          dx: tf.grad(f)(x),
-          grads: tf.variableGrads(() => f(x), net.weights).grads,
-        };
-      });
-      expect(relToMax(await toNchw(dx), b.dx.data)).toBeLessThan(1e-4);
-      for (const rec of b.named_grads) {
-        const p = net.store.params.find((q) => q.name === rec.name)!;
-        const t = toTorchLayout(p.kind, grads[p.variable.name]);
-        expect(relToMax(await t.data(), rec.data), rec.name).toBeLessThan(1e-4);
-        t.dispose();
-      }
-
-      tf.dispose([logits, logitsAux!, loss, dx, ...Object.values(grads)]);
-      expect(tf.memory().numTensors).toBe(before);
-      tf.dispose([x, labels]);
-      net.dispose();
-    });
 
     for (const size of ['n2', 'n4'] as const) {
       it(`${size}: eval mode after one train forward uses running stats`, async () => {
@@ -245,6 +249,27 @@ for (const backend of BACKENDS) {
     }
   });
 }
+
+describe('EvalNetwork rematerialised on wasm', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('updates the BN running statistics once per step, not again in the backward pass', async () => {
+    const b = fixture.batches.n4;
+    const net = fixtureNetwork(true);
+    const x = nhwc(b.x);
+    const labels = tf.tensor1d(b.labels.data, 'int32');
+    tf.tidy(() => {
+      tf.variableGrads(() => net.loss(x, labels, 0.4), net.weights);
+    });
+    net.setTraining(false);
+    const logits = tf.tidy(() => net.forward(x).logits);
+    expect(
+      relToMax(await logits.data(), b.logits_eval_after_one_train_forward.data),
+    ).toBeLessThan(1e-5);
+    tf.dispose([x, labels, logits]);
+    net.dispose();
+  });
+});
 
 describe('drop path', () => {
   beforeAll(() => useBackend('cpu'));

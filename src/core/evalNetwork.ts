@@ -33,7 +33,26 @@ export interface EvalNetworkOptions {
   numClasses: number;
   auxiliary: boolean;
   stemMultiplier?: number;
+  /**
+   * Rematerialise cells in the backward pass: true, false, or undefined to
+   * decide per forward from the estimated activation size.
+   */
+  rematerialiseCells?: boolean;
 }
+
+/**
+ * Bytes of kept activations past which cells are rematerialised. wasm's heap
+ * ends at 4 GB; a retrain step at C=16, 8 cells, batch 32 peaked at 3.8 GB
+ * without rematerialisation.
+ */
+export const EVAL_REMAT_BYTES = 1.5 * 2 ** 30;
+
+/**
+ * Full-size maps ([N, H, W, C] of the cell) a DARTS_V2 cell keeps for its
+ * backward, measured from that peak: the ops' intermediates, BN's saved
+ * normalised inputs and the padded copies of the depthwise convs.
+ */
+const KEPT_PER_CELL = 400;
 
 /** Logits of the main classifier and, in train mode with a head, the auxiliary one. */
 export type EvalOutput = {
@@ -146,11 +165,14 @@ export class EvalNetwork {
         ? { prob: this.dropPathProb, rng: this.dropRng }
         : null;
 
+    const remat =
+      training &&
+      (this.options.rematerialiseCells ?? this.keptBytes(x) > EVAL_REMAT_BYTES);
     const stem = applyBatchNorm(conv2d(x, this.stemConv, 1), this.stemBn);
     let [s0, s1] = [stem, stem];
     let logitsAux: tf.Tensor2D | null = null;
     this.cells.forEach((cell, i) => {
-      [s0, s1] = [s1, cell.apply(s0, s1, drop)];
+      [s0, s1] = [s1, cell.apply(s0, s1, drop, remat)];
       if (i === this.auxAfter && this.aux && training) {
         logitsAux = this.aux.apply(s1);
       }
@@ -161,6 +183,17 @@ export class EvalNetwork {
       this.classifier[1],
     ) as tf.Tensor2D;
     return { logits, logitsAux };
+  }
+
+  /** Estimated bytes the cells keep for the backward without remat. */
+  keptBytes(x: T4): number {
+    const [n, h, w] = x.shape;
+    let [pixels, c, total] = [h * w, this.options.channels, 0];
+    for (const cell of this.cells) {
+      if (cell.reduction) [pixels, c] = [pixels / 4, c * 2];
+      total += KEPT_PER_CELL * n * pixels * c * 4;
+    }
+    return total;
   }
 
   /** CE(logits) + auxWeight·CE(logits_aux), as train.py's loss. */

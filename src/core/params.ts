@@ -40,6 +40,12 @@ export class ParamStore {
   /** Train mode (batch statistics, running averages updated) or eval mode. */
   training = true;
 
+  /**
+   * Set while a rematerialised block runs its forward a second time in the
+   * backward pass: the running averages already saw that batch.
+   */
+  statsFrozen = false;
+
   constructor(private readonly rng: Rng) {}
 
   /** Registers a parameter initialised from `values` (already in our layout). */
