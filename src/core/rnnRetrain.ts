@@ -228,6 +228,7 @@ export class RnnRetrainRun {
     const loss = averaged
       ? await this.withWeights(averaged, () => this.evaluate(this.valid))
       : await this.evaluate(this.valid);
+    if (!Number.isFinite(loss)) return this.recoverFromDivergence();
     this.validLoss.push(loss);
 
     if (!this.best || loss < this.best.loss) {
@@ -243,6 +244,28 @@ export class RnnRetrainRun {
     }
     return Math.exp(loss);
   }
+
+  /**
+   * The weights diverged (the loss is NaN or infinite): as train.py, go back
+   * to the best weights so far and carry on; before any good epoch there is
+   * nothing to go back to, so say what to change.
+   */
+  private recoverFromDivergence(): number {
+    if (!this.best) {
+      throw new Error(
+        `recurrent retrain: the validation loss is not a number after epoch ` +
+          `${this.epochNumber}; the weights diverged. Lower the learning ` +
+          `rate (now ${this.config.lr}) or the clip norm and start again`,
+      );
+    }
+    const best = this.best.weights;
+    tf.tidy(() => this.model.weights.forEach((w, i) => w.assign(best[i])));
+    this.recoveries += 1;
+    return NaN;
+  }
+
+  /** Times the weights diverged and were set back to the best ones. */
+  recoveries = 0;
 
   /** Test perplexity with the best weights (batch testBatchSize, as test). */
   async runTest(): Promise<number | null> {
