@@ -16,7 +16,7 @@
  *   npm run bench                 # everything
  *   npm run bench -- --quick      # small configs only
  *   npm run bench -- --backend wasm
- *   npm run bench -- --only retrain   # or --only search
+ *   npm run bench -- --only retrain   # or --only search, --only rnn
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -27,6 +27,7 @@ import { DARTS_V2 } from '../src/core/namedGenotypes';
 import { Sgd } from '../src/core/optimizers';
 import { Rng } from '../src/core/random';
 import { RetrainRun } from '../src/core/retrain';
+import { measureRnn, rnnTable, type RnnResult } from './benchRnn';
 import { PAPER_RETRAIN } from '../src/core/retrainConfig';
 import { SearchNetwork } from '../src/core/searchNetwork';
 import { searchStep } from '../src/core/searchStep';
@@ -348,6 +349,17 @@ function row(cells: string[], widths: number[]): string {
 }
 
 async function main(): Promise<void> {
+  if (values.one?.startsWith('rnn:')) {
+    const [, backend, name, order] = values.one.split(':');
+    const r = await measureRnn(
+      backend as NodeBackend,
+      name,
+      order as 'first' | 'second',
+      Number(values.steps ?? (name === 'rnn-paper' ? 1 : 3)),
+    );
+    process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
+    return;
+  }
   if (values.one?.includes(':retrain-')) {
     const [backend, name, batch] = values.one.split(':');
     const c = RETRAIN_CASES.find((x) => x.name === name)!;
@@ -368,11 +380,19 @@ async function main(): Promise<void> {
   }
 
   const backends = (values.backend ?? ['wasm', 'cpu']) as NodeBackend[];
-  if (values.only !== undefined && !/^(search|retrain)$/.test(values.only)) {
-    throw new Error(`--only must be search or retrain, got '${values.only}'`);
+  const only = values.only;
+  if (only !== undefined && !/^(search|retrain|rnn)$/.test(only)) {
+    throw new Error(`--only must be search, retrain or rnn, got '${only}'`);
   }
-  if (values.only !== 'retrain') searchTable(backends);
-  if (values.only !== 'search') retrainTable(backends);
+  if (only === undefined || only === 'search') searchTable(backends);
+  if (only === undefined || only === 'retrain') retrainTable(backends);
+  if (only === undefined || only === 'rnn') {
+    rnnTable(
+      backends,
+      values.quick!,
+      (spec, limit) => child(spec, limit) as RnnResult | string,
+    );
+  }
 }
 
 function searchTable(backends: NodeBackend[]): void {
