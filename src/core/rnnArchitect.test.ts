@@ -73,7 +73,7 @@ describe('RnnArchitect', () => {
     const gradTrain = () =>
       tf.variableGrads(() => {
         const o = model.forward(train.x, 4, hidden, rng);
-        return nllLoss(o.logProbs, train.y);
+        return nllLoss(o, train.y);
       }, weights).grads;
     const norm = tf.tidy(() =>
       Math.sqrt(
@@ -95,7 +95,7 @@ describe('RnnArchitect', () => {
           ),
         );
         const o = model.forward(val.x, 4, hidden, rng);
-        const l = nllLoss(o.logProbs, val.y).dataSync()[0];
+        const l = nllLoss(o, val.y).dataSync()[0];
         weights.forEach((w, i) => w.assign(saved[i]));
         return l;
       });

@@ -92,7 +92,7 @@ export class RnnArchitect {
       const { value, grads } = tf.variableGrads(() => {
         const out = this.model.forward(val.x, val.batch, hiddenVal, rng);
         hidden = tf.keep(out.hidden);
-        return nllLoss(out.logProbs, val.y);
+        return nllLoss(out, val.y);
       }, [this.model.alphas]);
       return {
         grad: grads[this.model.alphas.name],
@@ -121,7 +121,7 @@ export class RnnArchitect {
     const saved = weights.map((w) => w.clone());
     const trainLoss = () => {
       const out = model.forward(train.x, train.batch, hiddenTrain, rng);
-      return nllLoss(out.logProbs, train.y);
+      return nllLoss(out, train.y);
     };
 
     // 1. The virtual step, with the clipped train gradient and L2.
@@ -143,7 +143,7 @@ export class RnnArchitect {
       const { value, grads } = tf.variableGrads(() => {
         const out = model.forward(val.x, val.batch, hiddenVal, rng);
         hidden = tf.keep(out.hidden);
-        return nllLoss(out.logProbs, val.y);
+        return nllLoss(out, val.y);
       }, [alpha, ...weights]);
       const { clipped } = clipByNorm(
         weights.map((w) => grads[w.name]),

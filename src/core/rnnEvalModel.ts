@@ -11,6 +11,7 @@ import type { Rng } from './random';
 import type { RnnGenotype } from './rnnGenotype';
 import {
   bernoulliMask,
+  decodeTied,
   INIT_RANGE,
   lockedDropout,
   type RnnDropouts,
@@ -138,10 +139,13 @@ export class RnnEvalModel {
     const raw = tf.stack(outputs) as tf.Tensor3D;
     let out = raw.reshape([steps * batch, -1]) as T2;
     if (outMask) out = lockedDropout(out, outMask, steps);
-    const logits = matMul(out, this.encoder.transpose() as T2).add(
-      this.decoderBias,
-    ) as T2;
-    return { logProbs: tf.logSoftmax(logits), raw, hidden: h };
+    return {
+      output: out,
+      decode: (rows) => decodeTied(rows, this.encoder, this.decoderBias),
+      decoderVars: [this.encoder, this.decoderBias],
+      raw,
+      hidden: h,
+    };
   }
 
   private cellStep(x: T2, hPrev: T2, xMask: T2 | null, hMask: T2 | null): T2 {

@@ -199,7 +199,7 @@ export class RnnRetrainRun {
           this.dropoutRng,
         );
         hidden = tf.keep(out.hidden);
-        loss = tf.keep(nllLoss(out.logProbs, y));
+        loss = tf.keep(nllLoss(out, y));
         return loss.add(tarPenalty(out.raw, c.tarBeta)) as tf.Scalar;
       }, weights);
       const { clipped } = clipByNorm(
@@ -296,7 +296,7 @@ export class RnnRetrainRun {
           hidden,
           this.dropoutRng,
         );
-        return [nllLoss(out.logProbs, y), out.hidden];
+        return [nllLoss(out, y), out.hidden];
       });
       total += b.seqLen * (await loss.data())[0];
       tf.dispose([loss, hidden, x, y]);

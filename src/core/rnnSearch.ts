@@ -178,7 +178,7 @@ export class RnnSearchRun {
           this.dropoutRng,
         );
         hidden = tf.keep(out.hidden);
-        nll = tf.keep(nllLoss(out.logProbs, trainBatch.y));
+        nll = tf.keep(nllLoss(out, trainBatch.y));
         return nll.add(tarPenalty(out.raw, c.tarBeta)) as tf.Scalar;
       }, weights);
       const { clipped } = clipByNorm(
@@ -227,7 +227,7 @@ export class RnnSearchRun {
           hidden,
           this.dropoutRng,
         );
-        return [nllLoss(out.logProbs, batch.y), out.hidden];
+        return [nllLoss(out, batch.y), out.hidden];
       });
       total += rows * (await loss.data())[0];
       tf.dispose([loss, hidden, batch.x, batch.y]);

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS, loadFixture, useBackend } from '../testing/fixtures';
+import {
+  BACKENDS,
+  loadFixture,
+  relToMax,
+  useBackend,
+} from '../testing/fixtures';
 import { Rng } from './random';
 import {
   nllLoss,
@@ -56,7 +61,7 @@ for (const backend of BACKENDS) {
       const loss = () =>
         tf.tidy(() => {
           const out = model.forward(ids, batch, hidden, new Rng(9));
-          return nllLoss(out.logProbs, targets).add(tarPenalty(out.raw, 0.5));
+          return nllLoss(out, targets).add(tarPenalty(out.raw, 0.5));
         }) as tf.Scalar;
 
       const vars = [...model.weights, model.alphas];
@@ -92,6 +97,43 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe('the decoder in blocks', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('gives the loss and gradients of the whole decode', async () => {
+    const model = new RnnSearchModel(
+      { tokens: 13, hidden: 6, dropouts: SEARCH_DROPOUTS },
+      new Rng(3),
+    );
+    const ids = tf.tensor1d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 'int32');
+    const targets = tf.tensor1d(
+      [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0],
+      'int32',
+    );
+    const hidden = model.initHidden(3);
+    const vars = [...model.weights, model.alphas];
+    const run = (block: number) =>
+      tf.variableGrads(() => {
+        const out = model.forward(ids, 3, hidden, new Rng(4));
+        return nllLoss(out, targets, block);
+      }, vars);
+    const whole = run(1000);
+    const blocks = run(5);
+    expect((await blocks.value.data())[0]).toBeCloseTo(
+      (await whole.value.data())[0],
+      5,
+    );
+    for (const v of vars) {
+      const a = await whole.grads[v.name].data();
+      const b = await blocks.grads[v.name].data();
+      expect(relToMax(b, a), v.name).toBeLessThan(1e-5);
+    }
+    tf.dispose([ids, targets, hidden, whole.value, blocks.value]);
+    tf.dispose([...Object.values(whole.grads), ...Object.values(blocks.grads)]);
+    model.dispose();
+  });
+});
 
 describe('RnnSearchModel modes', () => {
   beforeAll(() => useBackend('wasm'));

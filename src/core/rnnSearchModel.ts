@@ -17,6 +17,7 @@ import {
   pickPerRow,
 } from './kernels';
 import { ParamStore } from './params';
+import { rematerialise } from './remat';
 import type { Rng } from './random';
 import { RNN_NUM_EDGES, RNN_NUM_OPS, RNN_STEPS } from './rnnSpace';
 
@@ -56,8 +57,12 @@ export const INIT_RANGE = 0.04;
 
 /** A forward's results; the caller disposes them. */
 export interface RnnForward {
-  /** log-probabilities [T·B, tokens]. */
-  logProbs: T2;
+  /** The dropped cell outputs [T·B, H] the decoder reads. */
+  output: T2;
+  /** The tied decoder: logits [rows, tokens] of output rows. */
+  decode(rows: T2): T2;
+  /** The decoder's variables (the tied embedding and the bias). */
+  decoderVars: tf.Variable[];
   /** The undropped cell outputs [T, B, H], for the TAR penalty. */
   raw: tf.Tensor3D;
   /** h_T, the last step's output [B, H], for the next chunk. */
@@ -178,10 +183,13 @@ export class RnnSearchModel {
 
     let out = raw.reshape([steps * batch, -1]) as T2;
     if (masks.output) out = lockedDropout(out, masks.output, steps);
-    const logits = matMul(out, this.encoder.transpose() as T2).add(
-      this.decoderBias,
-    ) as T2;
-    return { logProbs: tf.logSoftmax(logits), raw, hidden: h };
+    return {
+      output: out,
+      decode: (rows) => decodeTied(rows, this.encoder, this.decoderBias),
+      decoderVars: [this.encoder, this.decoderBias],
+      raw,
+      hidden: h,
+    };
   }
 
   /** One time step of the search cell: h_t from x_t and h_{t−1}. */
@@ -339,9 +347,49 @@ function noMasks(): Masks {
   return { x: null, h: null, embedded: null, output: null, words: null };
 }
 
-/** Mean NLL of `logProbs` [N, V] at `targets` [N]. */
-export function nllLoss(logProbs: T2, targets: tf.Tensor1D): tf.Scalar {
-  return pickPerRow(logProbs, targets).mean().neg() as tf.Scalar;
+/** logits = rows · Eᵀ + b with the embedding E as the decoder's weight. */
+export function decodeTied(
+  rows: T2,
+  encoder: tf.Variable,
+  bias: tf.Variable,
+): T2 {
+  return matMul(rows, encoder.transpose() as T2).add(bias) as T2;
+}
+
+/**
+ * Rows decoded at once. PTB's [T·B, 10,000] logits at batch 256 take 358 MB
+ * with as much again for their log-softmax and gradients, past the wasm
+ * heap; larger batches are decoded in blocks recomputed in the backward.
+ */
+export const DECODER_ROWS = 2048;
+
+/** Mean NLL of the targets [T·B] under the forward's decoder. */
+export function nllLoss(
+  f: RnnForward,
+  targets: tf.Tensor1D,
+  blockRows = DECODER_ROWS,
+): tf.Scalar {
+  const n = f.output.shape[0];
+  const block = (rows: T2, t: tf.Tensor1D) =>
+    pickPerRow(tf.logSoftmax(f.decode(rows)), t).sum();
+  if (n <= blockRows) return block(f.output, targets).div(-n) as tf.Scalar;
+
+  const parts: tf.Tensor[] = [];
+  for (let start = 0; start < n; start += blockRows) {
+    const size = Math.min(blockRows, n - start);
+    const rows = f.output.slice([start, 0], [size, -1]);
+    // An input, not a closure: a gradient call frees what its function
+    // made before the backward pass reads it.
+    const t = targets.slice([start], [size]);
+    parts.push(
+      rematerialise(
+        ([r, ti]) => block(r as T2, ti as tf.Tensor1D),
+        [rows, t],
+        f.decoderVars,
+      ),
+    );
+  }
+  return tf.addN(parts).div(-n) as tf.Scalar;
 }
 
 /** β·mean((h_{t+1} − h_t)²) over the raw outputs [T, B, H] (temporal AR). */
