@@ -8,7 +8,12 @@ import { GenotypePanel } from './components/GenotypePanel';
 import { Header } from './components/Header';
 import { RetrainPanel } from './components/RetrainPanel';
 import { RetrainSettings } from './components/RetrainSettings';
+import { RnnRetrainPanel } from './components/RnnRetrainPanel';
+import { RnnRetrainSettings } from './components/RnnRetrainSettings';
+import { RnnSearchPanel } from './components/RnnSearchPanel';
+import { RnnSettings } from './components/RnnSettings';
 import { Settings } from './components/Settings';
+import { useRnn, type Space } from './store/rnn';
 import { useStudio } from './store/studio';
 
 type View = 'search' | 'retrain';
@@ -18,16 +23,49 @@ const VIEWS: { id: View; label: string }[] = [
   { id: 'retrain', label: 'Retrain' },
 ];
 
+const SPACES: { id: Space; label: string; detail: string }[] = [
+  { id: 'cnn', label: 'CIFAR-10', detail: 'convolutional' },
+  { id: 'rnn', label: 'Penn Treebank', detail: 'recurrent' },
+];
+
 /**
- * The page: data and settings on the left, the run in the middle. Tabs
- * switch between the search and retraining a genotype from scratch; the
- * data is shared, each view has its own settings.
+ * The page: data and settings on the left, the run in the middle. A switch
+ * picks the search space (CIFAR-10 cells or the PTB recurrent cell); tabs
+ * switch between the search and retraining a genotype from scratch. Each
+ * space keeps its own data, runs and settings while the other is in view.
  */
 export function App() {
   const connect = useStudio((s) => s.connect);
+  const space = useRnn((s) => s.space);
+  const setSpace = useRnn((s) => s.setSpace);
   const [view, setView] = useState<View>('search');
 
   useEffect(() => connect(), [connect]);
+
+  const recurrent = space === 'rnn';
+  const settings = recurrent ? (
+    view === 'search' ? (
+      <RnnSettings />
+    ) : (
+      <RnnRetrainSettings />
+    )
+  ) : view === 'search' ? (
+    <Settings />
+  ) : (
+    <RetrainSettings />
+  );
+  const cnnPanel =
+    view === 'search' ? (
+      <>
+        <Controls />
+        <CellsPanel />
+        <Charts />
+        <GenotypePanel />
+      </>
+    ) : (
+      <RetrainPanel />
+    );
+  const rnnPanel = view === 'search' ? <RnnSearchPanel /> : <RnnRetrainPanel />;
 
   return (
     <div className="app">
@@ -36,29 +74,48 @@ export function App() {
       <div className="layout">
         <aside className="sidebar">
           <DropZone />
-          {view === 'search' ? <Settings /> : <RetrainSettings />}
+          {settings}
         </aside>
         <main className="main">
+          <SpaceSwitch space={space} onChange={setSpace} />
           <ViewTabs view={view} onChange={setView} />
           <div
             className="view-panel"
             role="tabpanel"
             id={`view-${view}`}
             aria-labelledby={`tab-${view}`}
+            data-space={space}
           >
-            {view === 'search' ? (
-              <>
-                <Controls />
-                <CellsPanel />
-                <Charts />
-                <GenotypePanel />
-              </>
-            ) : (
-              <RetrainPanel />
-            )}
+            {recurrent ? rnnPanel : cnnPanel}
           </div>
         </main>
       </div>
+    </div>
+  );
+}
+
+/** The search-space switch: a segmented control of two pressed-or-not buttons. */
+function SpaceSwitch({
+  space,
+  onChange,
+}: {
+  space: Space;
+  onChange: (space: Space) => void;
+}) {
+  return (
+    <div className="space-switch" role="group" aria-label="Search space">
+      {SPACES.map(({ id, label, detail }) => (
+        <button
+          key={id}
+          type="button"
+          data-testid={`space-${id}`}
+          aria-pressed={space === id}
+          className={space === id ? 'active' : undefined}
+          onClick={() => onChange(id)}
+        >
+          {label} <span className="space-detail">· {detail}</span>
+        </button>
+      ))}
     </div>
   );
 }

@@ -1,17 +1,27 @@
 import { useRef, useState, type DragEvent } from 'react';
 import type { DatasetSummary, FileReport } from '../../workers/api';
+import { useRnn } from '../store/rnn';
 import { useStudio } from '../store/studio';
+import { RnnCorpusReport } from './RnnCorpusReport';
 
 /**
  * Where data comes in: drop files, folders or cifar-10-binary.tar.gz, pick
- * them with the file inputs, or load the demo set. Below, one line per file
- * with what was recognised or why it was rejected, and images per class.
+ * them with the file inputs, or load the demo set. Penn Treebank files
+ * (ptb.train.txt, …) go to the recurrent side and switch the page to it.
+ * Below, one line per file with what was recognised or why it was
+ * rejected, then images per class or the corpus's vocabulary and tokens.
  */
 export function DropZone() {
-  const loadFiles = useStudio((s) => s.loadFiles);
   const loadDemo = useStudio((s) => s.loadDemo);
-  const loading = useStudio((s) => s.loading);
+  const cifarLoading = useStudio((s) => s.loading);
   const dataset = useStudio((s) => s.dataset);
+  const space = useRnn((s) => s.space);
+  const corpus = useRnn((s) => s.corpus);
+  const ptbLoading = useRnn((s) => s.loadingPtb);
+  const { dropFiles, loadPtbDemo } = useRnn.getState();
+  // Both readers share the panel, so "Reading…" shows whichever is busy.
+  const loading = cifarLoading ?? (ptbLoading ? {} : null);
+  const recurrent = space === 'rnn';
   const [dragging, setDragging] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
@@ -26,7 +36,7 @@ export function DropZone() {
     const files = Array.from(event.dataTransfer.files);
     void (
       entries.length > 0 ? filesFromEntries(entries) : Promise.resolve(files)
-    ).then(loadFiles);
+    ).then(dropFiles);
   };
 
   const busy = loading !== null;
@@ -44,11 +54,23 @@ export function DropZone() {
         onDragLeave={() => setDragging(false)}
         onDrop={onDrop}
       >
-        <p className="drop-title">Drop CIFAR-10 here</p>
-        <p className="drop-hint">
-          <code>cifar-10-binary.tar.gz</code>, its folder, or the{' '}
-          <code>.bin</code> files
-        </p>
+        {recurrent ? (
+          <>
+            <p className="drop-title">Drop Penn Treebank here</p>
+            <p className="drop-hint">
+              <code>ptb.train.txt</code>, <code>ptb.valid.txt</code> and{' '}
+              <code>ptb.test.txt</code>, or their folder
+            </p>
+          </>
+        ) : (
+          <>
+            <p className="drop-title">Drop CIFAR-10 here</p>
+            <p className="drop-hint">
+              <code>cifar-10-binary.tar.gz</code>, its folder, or the{' '}
+              <code>.bin</code> files
+            </p>
+          </>
+        )}
         <div className="drop-buttons">
           <button type="button" onClick={() => fileInput.current?.click()}>
             Choose files…
@@ -63,9 +85,11 @@ export function DropZone() {
           multiple
           hidden
           data-testid="file-input"
-          aria-label="Choose CIFAR-10 files"
+          aria-label={
+            recurrent ? 'Choose Penn Treebank files' : 'Choose CIFAR-10 files'
+          }
           onChange={(event) => {
-            void loadFiles(Array.from(event.target.files ?? []));
+            void dropFiles(Array.from(event.target.files ?? []));
             event.target.value = '';
           }}
         />
@@ -73,27 +97,60 @@ export function DropZone() {
           ref={folderInput}
           type="file"
           hidden
-          aria-label="Choose a CIFAR-10 folder"
+          aria-label={
+            recurrent
+              ? 'Choose a Penn Treebank folder'
+              : 'Choose a CIFAR-10 folder'
+          }
           {...{ webkitdirectory: '' }}
           onChange={(event) => {
-            void loadFiles(
+            void dropFiles(
               Array.from(event.target.files ?? []).filter(isDataFile),
             );
             event.target.value = '';
           }}
         />
       </div>
-      <button
-        type="button"
-        className="demo-button"
-        disabled={busy}
-        onClick={() => void loadDemo()}
-      >
-        Try the demo data
-      </button>
+      {recurrent ? (
+        <button
+          type="button"
+          className="demo-button"
+          disabled={busy}
+          onClick={() =>
+            void loadPtbDemo(
+              new URL(import.meta.env.BASE_URL + 'demo-ptb/', location.href)
+                .href,
+            )
+          }
+        >
+          Try the demo corpus
+        </button>
+      ) : (
+        <button
+          type="button"
+          className="demo-button"
+          disabled={busy}
+          onClick={() => void loadDemo()}
+        >
+          Try the demo data
+        </button>
+      )}
 
       {loading !== null && <LoadProgress loading={loading} />}
-      {dataset ? (
+      {recurrent ? (
+        corpus ? (
+          <RnnCorpusReport corpus={corpus} />
+        ) : (
+          !busy && (
+            <p className="empty-state">
+              No text yet. Drop the word-level Penn Treebank files (the data
+              folder of Mikolov&rsquo;s simple-examples.tgz), or try the demo
+              corpus (PTB-format King James Version) to see a search start in
+              seconds.
+            </p>
+          )
+        )
+      ) : dataset ? (
         <DatasetReport dataset={dataset} />
       ) : (
         !busy && (

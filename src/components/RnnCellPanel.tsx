@@ -9,10 +9,22 @@ export interface RnnCellPanelProps {
   opWeights: Float32Array | null;
   /** The derived genotype whose edges are drawn solid; null: none marked. */
   genotype: RnnGenotype | null;
+  /** The heading; 'Recurrent cell' unless told. */
+  title?: string;
+  /** The <svg>'s test id; 'cell-recurrent' unless told. */
+  testId?: string;
+  /** The search step the weights are from, for the caption; null: none yet. */
+  step?: number | null;
 }
 
 /** The recurrent search cell and its legend. */
-export function RnnCellPanel({ opWeights, genotype }: RnnCellPanelProps) {
+export function RnnCellPanel({
+  opWeights,
+  genotype,
+  title = 'Recurrent cell',
+  testId = 'cell-recurrent',
+  step,
+}: RnnCellPanelProps) {
   const svgRef = useRef<SVGSVGElement>(null);
   const viewRef = useRef<RnnCellView | null>(null);
   const drawn = useRef(false);
@@ -41,12 +53,24 @@ export function RnnCellPanel({ opWeights, genotype }: RnnCellPanelProps) {
   }, [opWeights, genotype]);
 
   return (
-    <section className="panel rnn-cell-panel" aria-labelledby="rnn-cell-title">
+    <section
+      className="panel rnn-cell-panel"
+      aria-labelledby={`${testId}-title`}
+    >
       <div className="panel-head">
-        <h2 id="rnn-cell-title">Recurrent cell</h2>
+        <h2 id={`${testId}-title`}>{title}</h2>
+        {step != null && (
+          <span
+            className="muted"
+            data-testid={`${testId}-step`}
+            data-step={step}
+          >
+            softmax(alphas) at step {step}
+          </span>
+        )}
       </div>
       <figure className="cell" data-cell="recurrent">
-        <svg ref={svgRef} data-testid="cell-recurrent" />
+        <svg ref={svgRef} data-testid={testId} />
       </figure>
       <Legend />
     </section>
