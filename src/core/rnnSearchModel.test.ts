@@ -135,6 +135,52 @@ describe('the decoder in blocks', () => {
   });
 });
 
+describe('time steps rematerialised', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('give the same loss, gradients and running statistics', async () => {
+    const build = (remat: boolean) =>
+      new RnnSearchModel(
+        {
+          tokens: 13,
+          hidden: 6,
+          dropouts: SEARCH_DROPOUTS,
+          rematerialiseSteps: remat,
+        },
+        new Rng(3),
+      );
+    const ids = tf.tensor1d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 'int32');
+    const targets = tf.tensor1d(
+      [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0],
+      'int32',
+    );
+    const results = [];
+    for (const remat of [false, true]) {
+      const model = build(remat);
+      const hidden = model.initHidden(3);
+      const vars = [...model.weights, model.alphas];
+      const { value, grads } = tf.variableGrads(() => {
+        const out = model.forward(ids, 3, hidden, new Rng(4));
+        return nllLoss(out, targets).add(tarPenalty(out.raw, 0.1));
+      }, vars);
+      results.push({
+        loss: (await value.data())[0],
+        grads: await Promise.all(vars.map((v) => grads[v.name].data())),
+        mean: await model.store.buffers[0].variable.data(),
+      });
+      tf.dispose([hidden, value, ...Object.values(grads)]);
+      model.dispose();
+    }
+    const [plain, remat] = results;
+    expect(remat.loss).toBeCloseTo(plain.loss, 6);
+    plain.grads.forEach((g, i) =>
+      expect(relToMax(remat.grads[i], g)).toBeLessThan(1e-5),
+    );
+    expect(relToMax(remat.mean, plain.mean)).toBeLessThan(1e-6);
+    tf.dispose([ids, targets]);
+  });
+});
+
 describe('RnnSearchModel modes', () => {
   beforeAll(() => useBackend('wasm'));
 

@@ -41,7 +41,22 @@ export interface RnnModelOptions {
   /** Embedding size = hidden size (the reference asserts they are equal). */
   hidden: number;
   dropouts: RnnDropouts;
+  /**
+   * Recompute each time step in the backward pass: true, false, or
+   * undefined to decide per forward from the estimated activation size.
+   */
+  rematerialiseSteps?: boolean;
 }
+
+/** Kept activations past which time steps are rematerialised. */
+export const RNN_REMAT_BYTES = 512 * 2 ** 20;
+
+/**
+ * [B, H] tensors one search-cell step keeps for its backward: about fifteen
+ * per predecessor of every node (the linear map, gate, four activations and
+ * their mix), 1 + 2 + … + 9 = 45 predecessors.
+ */
+const KEPT_PER_STEP = 15 * 45;
 
 /** Search dropouts of rnn/train_search.py. */
 export const SEARCH_DROPOUTS: RnnDropouts = {
@@ -171,11 +186,17 @@ export class RnnSearchModel {
     if (masks.embedded)
       embedded = lockedDropout(embedded, masks.embedded, steps);
 
+    const kept = KEPT_PER_STEP * batch * this.options.hidden * 4 * steps;
+    const remat =
+      this.training &&
+      (this.options.rematerialiseSteps ?? kept > RNN_REMAT_BYTES);
     const outputs: T2[] = [];
     let h = hidden;
     for (let t = 0; t < steps; t++) {
       const x = embedded.slice([t * batch, 0], [batch, -1]) as T2;
-      h = this.cellStep(x, h, probs, masks, stats);
+      h = remat
+        ? this.rematerialisedStep(x, h, probs, masks, stats)
+        : this.cellStep(x, h, probs, masks, stats);
       outputs.push(h);
     }
     const raw = tf.stack(outputs) as tf.Tensor3D;
@@ -192,13 +213,47 @@ export class RnnSearchModel {
     };
   }
 
+  /**
+   * cellStep keeping only its inputs for the backward pass (remat.ts). The
+   * masks travel as inputs, since a gradient call frees what its function
+   * made before the backward reads it; the second run collects no BN stats.
+   */
+  private rematerialisedStep(
+    x: T2,
+    hPrev: T2,
+    probs: T2,
+    masks: Masks,
+    stats: tf.Tensor[],
+  ): T2 {
+    const extra = [masks.x, masks.h].filter((m): m is T2 => m !== null);
+    let runs = 0;
+    const f = ([xi, hi, pi, ...rest]: tf.Tensor[]) => {
+      runs += 1;
+      const m = { ...masks };
+      if (masks.x) m.x = rest.shift() as T2;
+      if (masks.h) m.h = rest.shift() as T2;
+      return this.cellStep(
+        xi as T2,
+        hi as T2,
+        pi as T2,
+        m,
+        runs === 1 ? stats : null,
+      );
+    };
+    return rematerialise(
+      f,
+      [x, hPrev, probs, ...extra],
+      [this.w0, ...this.ws],
+    ) as T2;
+  }
+
   /** One time step of the search cell: h_t from x_t and h_{t−1}. */
   private cellStep(
     x: T2,
     hPrev: T2,
     probs: T2,
     masks: Masks,
-    stats: tf.Tensor[],
+    stats: tf.Tensor[] | null,
   ): T2 {
     const hs = this.options.hidden;
     const b = x.shape[0];
@@ -238,12 +293,18 @@ export class RnnSearchModel {
   }
 
   /** The shared BatchNorm1d(affine=False): batch stats in train mode. */
-  private normalise(s: T2, stats: tf.Tensor[]): T2 {
+  private normalise(s: T2, stats: tf.Tensor[] | null): T2 {
     const [b, hs] = s.shape;
     if (!this.training) {
       return s
         .sub(this.runningMean)
         .mul(this.runningVar.add(BN_EPS).rsqrt()) as T2;
+    }
+    if (stats === null) {
+      return batchNorm(s.reshape([b, 1, 1, hs]), null, null).reshape([
+        b,
+        hs,
+      ]) as T2;
     }
     const keep = (mean: tf.Tensor, variance: tf.Tensor, count: number) => {
       stats.push(
