@@ -160,7 +160,8 @@ test('a recurrent search runs end to end: drop PTB, watch the cell, pause, downl
   expect(await rnnStep(page)).toBe(paused);
   await page.getByTestId('rnn-step').click();
   await expect.poll(() => rnnStep(page)).toBe(paused + 1);
-  await page.getByTestId('rnn-pause').click();
+  // Space resumes here as in the CNN search, even with Step focused.
+  await page.keyboard.press('Space');
   await expect(page.getByTestId('rnn-run-state')).toHaveText(/Running|Done/);
 
   // The validation perplexity appears after the first epoch.
@@ -172,6 +173,10 @@ test('a recurrent search runs end to end: drop PTB, watch the cell, pause, downl
   );
   console.log(`validation perplexity after epoch 1: ${validPpl}`);
   expect(validPpl).toBeGreaterThan(1);
+  // The perplexity charts, on their log axes, for a look.
+  await page
+    .locator('.rnn-charts')
+    .screenshot({ path: `${SCREENSHOTS}/rnn-charts.png` });
 
   // Download the genotype JSON; it reads back as a recurrent genotype.
   const [download] = await Promise.all([
@@ -294,6 +299,9 @@ test('the space switch shows the recurrent side, and the demo corpus loads', asy
     page.locator('li.file-report[data-file="ptb.train.txt"]'),
   ).toHaveAttribute('data-ok', 'true');
   await expect(page.getByTestId('ptb-counts')).toContainText('Demo corpus');
+  await expect(page.getByTestId('data-badge')).toContainText(
+    /Demo corpus.* · [\d,]+ words · [\d,]+ train tokens/,
+  );
   await expect(page.getByTestId('rnn-start')).toBeEnabled();
   await page.screenshot({ path: `${SCREENSHOTS}/rnn-demo-corpus.png` });
 
@@ -301,6 +309,7 @@ test('the space switch shows the recurrent side, and the demo corpus loads', asy
   await page.getByTestId('space-cnn').click();
   await expect(page.getByText('Drop CIFAR-10 here')).toBeVisible();
   await expect(page.getByTestId('preset')).toBeVisible();
+  await expect(page.getByTestId('data-badge')).toHaveText('No data loaded');
 });
 
 test('the recurrent cell harness draws the late cell with its 8 kept edges', async ({

@@ -7,7 +7,7 @@ import { parseCellDot, parseCellSvg } from '../src/core/cellDrawing';
 import {
   genotypeToPython,
   parseGenotypePython,
-} from '../src/core/genotypeJson';
+} from '../src/core/genotypePython';
 import { decodeModelFiles } from '../src/core/modelFiles';
 import { DARTS_V1, DARTS_V2 } from '../src/core/namedGenotypes';
 import {

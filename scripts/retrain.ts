@@ -22,10 +22,12 @@ import { cellToDot, cellToSvg } from '../src/core/cellDrawing';
 import type { Genotype } from '../src/core/genotype';
 import {
   GenotypeFormatError,
-  genotypeToPython,
   parseGenotypeJson,
-  parseGenotypePython,
 } from '../src/core/genotypeJson';
+import {
+  genotypeToPython,
+  parseGenotypePython,
+} from '../src/core/genotypePython';
 import { formatParamCount } from '../src/core/metrics';
 import { encodeModelFiles } from '../src/core/modelFiles';
 import { NAMED_GENOTYPES } from '../src/core/namedGenotypes';
@@ -40,6 +42,11 @@ import {
   type RetrainPresetName,
 } from '../src/core/retrainConfig';
 import type { CifarData } from '../src/data/types';
+import {
+  RETRAIN_FIELDS,
+  validateRetrainConfig,
+  type RetrainFieldSpec,
+} from '../src/store/retrainFields';
 import {
   DEMO_FILES,
   loadCifarOrExit,
@@ -103,67 +110,29 @@ function fail(message: string): never {
 }
 
 /**
- * The option behind each numeric field and the range it accepts: the
- * studio's ranges (src/store/retrain.ts, which Node cannot import).
+ * The option behind each field; the ranges are the studio's, checked by
+ * validateRetrainConfig (src/store/retrainFields.ts).
  */
-interface NumberField {
-  key: Exclude<keyof RetrainConfig, 'auxiliary'>;
-  flag: string;
-  int: boolean;
-  min: number;
-  max: number;
-  /** The minimum itself is not allowed (a clip norm of 0 zeroes every step). */
-  aboveMin?: boolean;
-}
-
-const NUMBER_FIELDS: NumberField[] = [
-  { key: 'channels', flag: 'channels', int: true, min: 1, max: 128 },
-  { key: 'layers', flag: 'layers', int: true, min: 3, max: 40 },
-  { key: 'numClasses', flag: 'classes', int: true, min: 2, max: 256 },
-  { key: 'batchSize', flag: 'batch-size', int: true, min: 1, max: 1024 },
-  { key: 'epochs', flag: 'epochs', int: true, min: 1, max: 2000 },
-  { key: 'lr', flag: 'lr', int: false, min: 0, max: 10 },
-  { key: 'lrMin', flag: 'lr-min', int: false, min: 0, max: 10 },
-  { key: 'momentum', flag: 'momentum', int: false, min: 0, max: 0.999 },
-  { key: 'weightDecay', flag: 'weight-decay', int: false, min: 0, max: 1 },
-  {
-    key: 'gradClip',
-    flag: 'grad-clip',
-    int: false,
-    min: 0,
-    max: 1000,
-    aboveMin: true,
-  },
-  { key: 'auxWeight', flag: 'aux-weight', int: false, min: 0, max: 10 },
-  { key: 'cutout', flag: 'cutout', int: true, min: 0, max: 32 },
-  { key: 'dropPath', flag: 'drop-path', int: false, min: 0, max: 0.9 },
-  { key: 'maxImages', flag: 'max-images', int: true, min: 0, max: 1e6 },
-  {
-    key: 'maxTestImages',
-    flag: 'max-test-images',
-    int: true,
-    min: 0,
-    max: 1e6,
-  },
-  { key: 'seed', flag: 'seed', int: true, min: 0, max: 2 ** 32 - 1 },
-  {
-    key: 'snapshotEvery',
-    flag: 'snapshot-every',
-    int: true,
-    min: 1,
-    max: 10_000,
-  },
-];
-
-/** Why `n` does not fit `f`, or null. */
-function rangeProblem(f: NumberField, n: number): string | null {
-  if (f.int && !Number.isInteger(n)) return `must be a whole number; got ${n}`;
-  if (f.aboveMin ? n <= f.min : n < f.min) {
-    return `must be ${f.aboveMin ? 'above' : 'at least'} ${f.min}; got ${n}`;
-  }
-  if (n > f.max) return `must be at most ${f.max}; got ${n}`;
-  return null;
-}
+const FLAGS: Record<keyof RetrainConfig, string> = {
+  channels: 'channels',
+  layers: 'layers',
+  numClasses: 'classes',
+  auxiliary: 'auxiliary',
+  epochs: 'epochs',
+  batchSize: 'batch-size',
+  lr: 'lr',
+  lrMin: 'lr-min',
+  momentum: 'momentum',
+  weightDecay: 'weight-decay',
+  gradClip: 'grad-clip',
+  auxWeight: 'aux-weight',
+  cutout: 'cutout',
+  dropPath: 'drop-path',
+  maxImages: 'max-images',
+  maxTestImages: 'max-test-images',
+  seed: 'seed',
+  snapshotEvery: 'snapshot-every',
+};
 
 /** The preset with every option given applied; all problems at once. */
 function buildConfig(): RetrainConfig {
@@ -174,24 +143,22 @@ function buildConfig(): RetrainConfig {
   const c: RetrainConfig = { ...RETRAIN_PRESETS[preset] };
   const problems: string[] = [];
 
-  for (const f of NUMBER_FIELDS) {
-    const given = (values as Record<string, unknown>)[f.flag] as
+  for (const field of RETRAIN_FIELDS) {
+    if (field.kind === 'bool') continue;
+    const key = field.key as Exclude<keyof RetrainConfig, 'auxiliary'>;
+    const given = (values as Record<string, unknown>)[FLAGS[key]] as
       string | undefined;
-    const n = numberOption('retrain', f.flag, given);
-    if (n !== undefined) c[f.key] = n;
-    const problem = rangeProblem(f, c[f.key]);
-    if (problem) problems.push(`--${f.flag}: ${problem}`);
-  }
-  if (values.auxiliary && values['no-auxiliary']) {
-    problems.push('--auxiliary and --no-auxiliary: give one of them, not both');
+    const n = numberOption('retrain', FLAGS[key], given);
+    if (n !== undefined) c[key] = n;
   }
   if (values.auxiliary) c.auxiliary = true;
   if (values['no-auxiliary']) c.auxiliary = false;
-  if (c.lrMin > c.lr) {
-    problems.push(
-      `--lr-min: ${c.lrMin} is above --lr ${c.lr}; the cosine schedule ` +
-        'falls from --lr to --lr-min, so set it lower',
-    );
+  const flagOf = (field: RetrainFieldSpec) => `--${FLAGS[field.key]}:`;
+  for (const problem of validateRetrainConfig(c, undefined, {}, flagOf)) {
+    problems.push(problem.message);
+  }
+  if (values.auxiliary && values['no-auxiliary']) {
+    problems.push('--auxiliary and --no-auxiliary: give one of them, not both');
   }
 
   if (problems.length > 0) fail(problems.join('\n         '));

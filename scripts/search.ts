@@ -14,7 +14,7 @@ import {
   type SearchConfig,
 } from '../src/core/config';
 import { deriveGenotype } from '../src/core/genotype';
-import { genotypeToPython } from '../src/core/genotypeJson';
+import { genotypeToPython } from '../src/core/genotypePython';
 import { SearchRun } from '../src/core/search';
 import type { Snapshot } from '../src/core/snapshot';
 import { validateConfig } from '../src/store/configFields';

@@ -6,6 +6,7 @@ import { DropZone } from './components/DropZone';
 import { ErrorBanner } from './components/ErrorBanner';
 import { GenotypePanel } from './components/GenotypePanel';
 import { Header } from './components/Header';
+import { usePauseKey } from './components/pauseKey';
 import { RetrainPanel } from './components/RetrainPanel';
 import { RetrainSettings } from './components/RetrainSettings';
 import { RnnRetrainPanel } from './components/RnnRetrainPanel';
@@ -13,7 +14,9 @@ import { RnnRetrainSettings } from './components/RnnRetrainSettings';
 import { RnnSearchPanel } from './components/RnnSearchPanel';
 import { RnnSettings } from './components/RnnSettings';
 import { Settings } from './components/Settings';
-import { useRnn, type Space } from './store/rnn';
+import { useRetrain } from './store/retrain';
+import { useRnn } from './store/rnn';
+import type { Space } from './store/rnnFields';
 import { useStudio } from './store/studio';
 
 type View = 'search' | 'retrain';
@@ -41,6 +44,7 @@ export function App() {
   const [view, setView] = useState<View>('search');
 
   useEffect(() => connect(), [connect]);
+  usePauseKey(() => void togglePauseIn(space, view));
 
   const recurrent = space === 'rnn';
   const settings = recurrent ? (
@@ -92,6 +96,17 @@ export function App() {
       </div>
     </div>
   );
+}
+
+/** Pauses or resumes the run of the view shown: each keeps its own run. */
+function togglePauseIn(space: Space, view: View): Promise<void> {
+  if (space === 'rnn') {
+    const rnn = useRnn.getState();
+    return view === 'search' ? rnn.togglePause() : rnn.retrainTogglePause();
+  }
+  return view === 'search'
+    ? useStudio.getState().togglePause()
+    : useRetrain.getState().togglePause();
 }
 
 /** The search-space switch: a segmented control of two pressed-or-not buttons. */

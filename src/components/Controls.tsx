@@ -1,10 +1,9 @@
-import { useEffect } from 'react';
 import type { Snapshot } from '../core/snapshot';
 import { presetOf } from '../store/configFields';
 import { isLive, useStudio } from '../store/studio';
 import { restoredLine, savedNote } from './savedText';
 
-/** Start, Pause/Resume, Stop and Step, the run's progress, and Space to toggle pause. */
+/** Start, Pause/Resume, Stop and Step, and the run's progress. */
 export function Controls() {
   const runState = useStudio((s) => s.runState);
   const request = useStudio((s) => s.request);
@@ -24,22 +23,6 @@ export function Controls() {
       presetOf(s.config) === 'Paper',
   );
   const { start, stop, step, togglePause, discardSaved } = useStudio.getState();
-
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key !== ' ' || isTyping(event.target)) return;
-      // Also on keyup: a focused button clicks itself on Space's keyup.
-      event.preventDefault();
-      if (event.type !== 'keydown' || event.repeat) return;
-      void useStudio.getState().togglePause();
-    };
-    window.addEventListener('keydown', onKey);
-    window.addEventListener('keyup', onKey);
-    return () => {
-      window.removeEventListener('keydown', onKey);
-      window.removeEventListener('keyup', onKey);
-    };
-  }, []);
 
   const live = isLive(runState);
   const blocker = !backendReady
@@ -246,29 +229,3 @@ function duration(seconds: number): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
 }
-
-/**
- * Whether Space belongs to the focused element: text fields, selects and
- * editable text. Anywhere else — buttons included — Space toggles pause.
- */
-function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable) return true;
-  if (target.tagName === 'TEXTAREA' || target.tagName === 'SELECT') return true;
-  if (target.tagName !== 'INPUT') return false;
-  const type = (target as HTMLInputElement).type;
-  return !NON_TEXT_INPUTS.has(type);
-}
-
-/** Inputs Space would press or tick rather than type into. */
-const NON_TEXT_INPUTS = new Set([
-  'button',
-  'submit',
-  'reset',
-  'checkbox',
-  'radio',
-  'file',
-  'image',
-  'range',
-  'color',
-]);

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { GenotypeEdge } from '../core/genotype';
-import { genotypeToPython } from '../core/genotypeJson';
+import { genotypeToPython } from '../core/genotypePython';
 import { useStudio } from '../store/studio';
 import { OP_COLOURS } from '../views/palette';
 

@@ -62,6 +62,8 @@ export function RetrainControls() {
           type="button"
           data-testid="retrain-pause"
           disabled={!live || request !== null}
+          aria-keyshortcuts="Space"
+          title="Space toggles pause"
           onClick={() => void togglePause()}
         >
           {runState === 'paused' ? 'Resume' : 'Pause'}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { cellToDot, cellToSvg, type CellKind } from '../core/cellDrawing';
-import { genotypeToPython } from '../core/genotypeJson';
+import { genotypeToPython } from '../core/genotypePython';
 import { useRetrain } from '../store/retrain';
 import { isLive, useStudio } from '../store/studio';
 import { useShownGenotype } from './RetrainCells';

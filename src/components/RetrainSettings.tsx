@@ -5,17 +5,16 @@ import {
   type RetrainConfig,
   type RetrainPresetName,
 } from '../core/retrainConfig';
+import { useRetrain, type GenotypeSourceKind } from '../store/retrain';
 import {
   checkRetrainField,
   paperRetrainValue,
   RETRAIN_FIELDS,
   RETRAIN_GROUP_TITLES,
   retrainPresetOf,
-  useRetrain,
-  type GenotypeSourceKind,
   type RetrainFieldGroup,
   type RetrainFieldSpec,
-} from '../store/retrain';
+} from '../store/retrainFields';
 import { isLive, useStudio } from '../store/studio';
 
 const GROUPS: RetrainFieldGroup[] = [

@@ -61,6 +61,8 @@ const SEARCH_CHARTS: Omit<RnnChartProps, 'source'>[] = [
     testId: 'rnn-chart-perplexity',
     options: {
       title: 'Perplexity',
+      // Perplexity falls from the vocabulary size (10,000) to below 100.
+      yScale: 'log',
       series: [
         { label: 'train chunk', colour: '#1d6fb8', value: field('trainPpl') },
         {
@@ -82,6 +84,7 @@ const SEARCH_CHARTS: Omit<RnnChartProps, 'source'>[] = [
     testId: 'rnn-chart-valid',
     options: {
       title: 'Validation perplexity',
+      yScale: 'log',
       series: [{ label: 'valid', colour: '#7b3fa0', value: field('valid') }],
     },
     points: (s) => latestValid(s.snapshots),

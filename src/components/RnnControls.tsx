@@ -140,6 +140,8 @@ export function RunButtons({
         type="button"
         data-testid={`${prefix}-pause`}
         disabled={!live || request !== null}
+        aria-keyshortcuts="Space"
+        title="Space toggles pause"
         onClick={() => void onPause()}
       >
         {state === 'paused' ? 'Resume' : 'Pause'}

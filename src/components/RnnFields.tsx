@@ -9,7 +9,7 @@ import {
   type RnnFieldGroup,
   type RnnFieldKey,
   type RnnFieldSpec,
-} from '../store/rnn';
+} from '../store/rnnFields';
 import type { RnnSearchConfig } from '../core/rnnConfig';
 import type { RnnRetrainConfig } from '../core/rnnRetrain';
 

@@ -120,6 +120,7 @@ const RETRAIN_CHARTS: RnnChartProps[] = [
     testId: 'rnn-retrain-chart-train',
     options: {
       title: 'Training perplexity',
+      yScale: 'log',
       series: [
         { label: 'train chunk', colour: '#1d6fb8', value: field('ppl') },
       ],
@@ -132,6 +133,7 @@ const RETRAIN_CHARTS: RnnChartProps[] = [
     testId: 'rnn-retrain-chart-valid',
     options: {
       title: 'Validation perplexity',
+      yScale: 'log',
       series: [{ label: 'valid', colour: '#7b3fa0', value: field('valid') }],
     },
     source: (s) => s.retrainSnapshots,

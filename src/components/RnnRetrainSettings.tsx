@@ -1,12 +1,8 @@
 import { RNN_NAMED_GENOTYPES } from '../core/rnnGenotype';
 import { RNN_RETRAIN_PRESETS } from '../core/rnnRetrain';
 import type { RnnPresetName } from '../core/rnnConfig';
-import {
-  RNN_RETRAIN_FIELDS,
-  rnnPresetOf,
-  useRnn,
-  type RnnGenotypeSource,
-} from '../store/rnn';
+import { useRnn, type RnnGenotypeSource } from '../store/rnn';
+import { RNN_RETRAIN_FIELDS, rnnPresetOf } from '../store/rnnFields';
 import { isLive } from '../store/studio';
 import { RNN_PRESET_NOTES, RnnFieldGroups } from './RnnFields';
 

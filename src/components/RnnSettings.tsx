@@ -1,5 +1,6 @@
 import { RNN_PRESETS, type RnnPresetName } from '../core/rnnConfig';
-import { RNN_SEARCH_FIELDS, rnnPresetOf, useRnn } from '../store/rnn';
+import { useRnn } from '../store/rnn';
+import { RNN_SEARCH_FIELDS, rnnPresetOf } from '../store/rnnFields';
 import { isLive } from '../store/studio';
 import { RNN_PRESET_NOTES, RnnFieldGroups } from './RnnFields';
 

@@ -5,13 +5,12 @@ import { deriveGenotype, softmaxRows } from './genotype';
 import {
   GENOTYPE_OPS,
   GenotypeFormatError,
-  genotypeToPython,
   opWeightRows,
   parseGenotypeJson,
-  parseGenotypePython,
   toGenotypeJson,
   type GenotypeRunInfo,
 } from './genotypeJson';
+import { genotypeToPython, parseGenotypePython } from './genotypePython';
 import { DARTS_V2, NAMED_GENOTYPES } from './namedGenotypes';
 import { PRIMITIVES } from './primitives';
 

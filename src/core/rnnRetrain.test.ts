@@ -64,6 +64,25 @@ describe('RnnRetrainRun on wasm', () => {
     run.dispose();
   });
 
+  it('continues bit for bit from a checkpoint, through an epoch end', async () => {
+    const c = corpus(400);
+    const a = new RnnRetrainRun(tiny, RNN_DARTS_V2, c);
+    while (!a.epochEnded || a.step === 0) a.runStep();
+    await a.endEpoch();
+    for (let i = 0; i < 2; i++) a.runStep();
+    const b = RnnRetrainRun.restore(structuredClone(await a.checkpoint()), c);
+    for (let i = 0; i < 4; i++) {
+      a.runStep();
+      b.runStep();
+    }
+    const [ca, cb] = [await a.checkpoint(), await b.checkpoint()];
+    ca.weights.forEach((w, i) => expect(cb.weights[i]).toEqual(w));
+    expect(cb.validLoss).toEqual(ca.validLoss);
+    expect(cb.best?.loss).toBe(ca.best?.loss);
+    a.dispose();
+    b.dispose();
+  });
+
   it('learns: validation perplexity falls; test uses the best weights', async () => {
     const run = new RnnRetrainRun(tiny, RNN_DARTS_V2, corpus(800));
     const ppl: number[] = [];

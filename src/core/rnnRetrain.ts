@@ -5,14 +5,15 @@
  * test perplexity with the best weights (the averaged ones after the switch).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { PtbCorpus } from '../data/ptb';
 import {
   batchify,
   getBatch,
   PtbSampler,
   trainSeqLen,
   type BatchedTokens,
-  type PtbCorpus,
-} from '../data/ptb';
+  type PtbSamplerPosition,
+} from '../data/ptbBatch';
 import { Asgd, shouldSwitchToAsgd } from './asgd';
 import { Sgd } from './optimizers';
 import { Rng } from './random';
@@ -97,6 +98,29 @@ export interface RnnRetrainSnapshot {
   validPpl: number[];
   bestValidPpl: number | null;
   testPpl: number | null;
+}
+
+/** A recurrent retrain's whole state, as plain numbers and typed arrays. */
+export interface RnnRetrainCheckpoint {
+  version: 1;
+  config: RnnRetrainConfig;
+  genotype: RnnGenotype;
+  step: number;
+  elapsedSec: number;
+  weights: Float32Array[];
+  sgdBuffers: Float32Array[] | null;
+  asgd: {
+    state: { step: number; eta: number; mu: number };
+    averages: Float32Array[];
+  } | null;
+  best: { loss: number; weights: Float32Array[] } | null;
+  history: number[];
+  validLoss: number[];
+  testPpl: number | null;
+  sampler: PtbSamplerPosition;
+  dropout: number;
+  hidden: Float32Array;
+  recoveries: number;
 }
 
 export class RnnRetrainRun {
@@ -348,6 +372,69 @@ export class RnnRetrainRun {
       bestValidPpl: this.best ? Math.exp(this.best.loss) : null,
       testPpl: this.testPpl,
     };
+  }
+
+  async checkpoint(): Promise<RnnRetrainCheckpoint> {
+    const read = async (ts: tf.Tensor[]) =>
+      Promise.all(ts.map(async (t) => (await t.data()) as Float32Array));
+    return {
+      version: 1,
+      config: this.config,
+      genotype: this.genotype,
+      step: this.step,
+      elapsedSec: (performance.now() - this.startedAt) / 1000,
+      weights: await read(this.model.weights),
+      sgdBuffers: this.sgd.buffers ? await read(this.sgd.buffers) : null,
+      asgd: this.asgd?.averages
+        ? { state: this.asgd.state, averages: await read(this.asgd.averages) }
+        : null,
+      best: this.best
+        ? { loss: this.best.loss, weights: await read(this.best.weights) }
+        : null,
+      history: this.history.slice(),
+      validLoss: this.validLoss.slice(),
+      testPpl: this.testPpl,
+      sampler: this.sampler.position,
+      dropout: this.dropoutRng.state,
+      hidden: (await this.hidden.data()) as Float32Array,
+      recoveries: this.recoveries,
+    };
+  }
+
+  /** Continues a recurrent retrain from its checkpoint on the same corpus. */
+  static restore(cp: RnnRetrainCheckpoint, corpus: PtbCorpus): RnnRetrainRun {
+    if (cp.version !== 1) {
+      throw new Error(
+        `recurrent retrain: checkpoint version ${cp.version} is not supported; start a new run`,
+      );
+    }
+    const run = new RnnRetrainRun(cp.config, cp.genotype, corpus);
+    const vars = run.model.weights;
+    const like = (values: Float32Array[]) =>
+      values.map((v, i) => tf.tensor(v, vars[i].shape));
+    tf.tidy(() =>
+      vars.forEach((w, i) => w.assign(tf.tensor(cp.weights[i], w.shape))),
+    );
+    if (cp.sgdBuffers) run.sgd.restore(like(cp.sgdBuffers));
+    if (cp.asgd) {
+      run.asgd = new Asgd(cp.config.lr, cp.config.weightDecay);
+      run.asgd.restore(cp.asgd.state, like(cp.asgd.averages));
+    }
+    if (cp.best)
+      run.best = { loss: cp.best.loss, weights: like(cp.best.weights) };
+    run.history.push(...cp.history);
+    run.validLoss.push(...cp.validLoss);
+    run.testPpl = cp.testPpl;
+    run.sampler.restore(cp.sampler);
+    run.epochNumber = cp.sampler.epoch;
+    run.dropoutRng.state = cp.dropout;
+    const shape = run.hidden.shape;
+    run.hidden.dispose();
+    run.hidden = tf.tensor2d(cp.hidden, shape);
+    run.step = cp.step;
+    run.recoveries = cp.recoveries;
+    run.startedAt = performance.now() - cp.elapsedSec * 1000;
+    return run;
   }
 
   dispose(): void {

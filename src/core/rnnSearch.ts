@@ -6,6 +6,7 @@
  * Owns every tensor it creates; `dispose()` frees them all.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { PtbCorpus } from '../data/ptb';
 import {
   archBatch,
   batchify,
@@ -13,10 +14,9 @@ import {
   PtbSampler,
   searchSeqLen,
   type BatchedTokens,
-  type PtbCorpus,
   type PtbSamplerPosition,
   type TokenBatch,
-} from '../data/ptb';
+} from '../data/ptbBatch';
 import { Sgd } from './optimizers';
 import { Rng } from './random';
 import { clipByNorm, RnnArchitect, type RnnChunk } from './rnnArchitect';

@@ -2,24 +2,26 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../core/random';
 import {
-  BPTT,
   EOS,
   PtbFileError,
-  PtbSampler,
   UNK,
-  archBatch,
-  batchify,
   buildVocabulary,
   classifyPtbName,
   decodePtbBytes,
   encode,
-  getBatch,
   loadPtbFiles,
-  searchSeqLen,
   tokenise,
-  trainSeqLen,
   type PtbInput,
 } from './ptb';
+import {
+  BPTT,
+  PtbSampler,
+  archBatch,
+  batchify,
+  getBatch,
+  searchSeqLen,
+  trainSeqLen,
+} from './ptbBatch';
 
 const encoder = new TextEncoder();
 

@@ -7,10 +7,9 @@ import {
   epochPoints,
   chosenGenotype,
   latestTest,
-  retrainPresetOf,
   useRetrain,
-  validateRetrainConfig,
 } from './retrain';
+import { retrainPresetOf, validateRetrainConfig } from './retrainFields';
 import { useStudio } from './studio';
 
 const initialRetrain = useRetrain.getState();

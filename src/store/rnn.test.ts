@@ -8,14 +8,16 @@ import {
   appendCapped,
   chosenRnnGenotype,
   discreteOpWeights,
+  useRnn,
+} from './rnn';
+import {
   ptbRejectMessage,
   readRnnField,
   routeDrop,
   rnnPresetOf,
-  useRnn,
   validateRnnConfig,
   withRnnField,
-} from './rnn';
+} from './rnnFields';
 import { useStudio } from './studio';
 
 const initialRnn = useRnn.getState();

@@ -7,7 +7,8 @@
 import { create } from 'zustand';
 import { PRESETS, type PresetName, type SearchConfig } from '../core/config';
 import type { Genotype } from '../core/genotype';
-import { parseGenotypeJson, parseGenotypePython } from '../core/genotypeJson';
+import { parseGenotypeJson } from '../core/genotypeJson';
+import { parseGenotypePython } from '../core/genotypePython';
 import type { Snapshot } from '../core/snapshot';
 import type {
   BackendInfo,

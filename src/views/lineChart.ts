@@ -1,7 +1,8 @@
 /**
  * A small D3 line chart of snapshot metrics against the search step (loss,
  * accuracy, learning rate). `draw` builds axes and one path per series;
- * `update` rescales and redraws the paths from the snapshot history.
+ * `update` rescales and redraws the paths from the snapshot history. A
+ * point no line passes through, and the end of a short series, get a dot.
  */
 import * as d3 from 'd3';
 import type { Snapshot } from '../core/snapshot';
@@ -20,26 +21,61 @@ export interface LineChartOptions {
   /** Fixed y range (e.g. [0, 1] for accuracy); otherwise from the data. */
   yDomain?: [number, number];
   yFormat?: (n: number) => string;
+  /** 'log' for values that span decades (perplexity); non-positive ones are skipped. */
+  yScale?: 'linear' | 'log';
 }
 
 const WIDTH = 320;
 const HEIGHT = 150;
 const MARGIN = { top: 24, right: 12, bottom: 22, left: 44 };
+/** A series with at most this many points also gets a dot on its last one. */
+const SHORT_SERIES = 10;
+const DOT_RADIUS = 2.5;
 
 export class LineChart {
   private readonly svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
   private readonly x = d3
     .scaleLinear()
     .range([MARGIN.left, WIDTH - MARGIN.right]);
-  private readonly y = d3
-    .scaleLinear()
-    .range([HEIGHT - MARGIN.bottom, MARGIN.top]);
+  private readonly y: d3.ScaleContinuousNumeric<number, number>;
+  private readonly log: boolean;
 
   constructor(
     svg: SVGSVGElement,
     private readonly options: LineChartOptions,
   ) {
     this.svg = d3.select(svg);
+    this.log = options.yScale === 'log';
+    this.y = (this.log ? d3.scaleLog() : d3.scaleLinear()).range([
+      HEIGHT - MARGIN.bottom,
+      MARGIN.top,
+    ]);
+  }
+
+  /**
+   * The points of `series` a line does not show: those with no drawn
+   * neighbour (a single validation, say), and the last one while the series
+   * is short.
+   */
+  private dots(
+    series: Series,
+    history: Snapshot[],
+  ): { step: number; value: number }[] {
+    const values = history.map((s) => series.value(s));
+    const drawn = values.map((v) => this.plottable(v));
+    const count = drawn.filter(Boolean).length;
+    const last = drawn.lastIndexOf(true);
+    return history.flatMap((s, i) => {
+      if (!drawn[i]) return [];
+      const alone = !drawn[i - 1] && !drawn[i + 1];
+      const end = i === last && count <= SHORT_SERIES;
+      return alone || end ? [{ step: s.step, value: values[i] }] : [];
+    });
+  }
+
+  /** Whether `v` can be drawn on the y scale: finite, and positive on a log one. */
+  private plottable(v: number): boolean {
+    return Number.isFinite(v) && (!this.log || v > 0);
   }
 
   draw(): void {
@@ -94,6 +130,15 @@ export class LineChart {
       .attr('stroke', (s) => s.colour)
       .attr('stroke-dasharray', (s) => (s.dashed ? '4 2' : null));
     svg
+      .append('g')
+      .attr('class', 'series-dots')
+      .selectAll('g')
+      .data(this.options.series)
+      .join('g')
+      .attr('class', 'series-dot-group')
+      .attr('data-series', (s) => s.label)
+      .attr('fill', (s) => s.colour);
+    svg
       .append('text')
       .attr('class', 'chart-empty')
       .attr('x', WIDTH / 2)
@@ -115,9 +160,15 @@ export class LineChart {
     const values = history.flatMap((s) =>
       this.options.series.map((series) => series.value(s)),
     );
-    const finite = values.filter(Number.isFinite);
+    const finite = values.filter((v) => this.plottable(v));
     if (this.options.yDomain) {
       this.y.domain(this.options.yDomain);
+    } else if (this.log) {
+      const [lo, hi] = finite.length
+        ? (d3.extent(finite) as [number, number])
+        : [1, 10];
+      // One value still gets a band around it rather than a zero-width domain.
+      this.y.domain(lo === hi ? [lo / 2, hi * 2] : [lo, hi]).nice();
     } else {
       const [lo, hi] = finite.length
         ? (d3.extent(finite) as [number, number])
@@ -141,26 +192,60 @@ export class LineChart {
           .tickFormat(d3.format('d'))
           .tickSizeOuter(0),
       );
-    this.svg.select<SVGGElement>('g.y-axis').call(
-      d3
-        .axisLeft(this.y)
-        .ticks(4)
-        .tickFormat((n) =>
-          (this.options.yFormat ?? d3.format('.3~g'))(Number(n)),
-        ),
-    );
+    const yFormat =
+      this.options.yFormat ?? d3.format(this.log ? ',~g' : '.3~g');
+    const yAxis = d3.axisLeft(this.y).tickFormat((n) => yFormat(Number(n)));
+    this.svg
+      .select<SVGGElement>('g.y-axis')
+      .call(
+        this.log
+          ? yAxis.tickValues(logTicks(this.y.domain() as [number, number]))
+          : yAxis.ticks(4),
+      );
 
     this.svg
       .selectAll<SVGPathElement, Series>('path.series-line')
       .attr('d', (series) =>
         d3
           .line<Snapshot>()
-          .defined((s) => Number.isFinite(series.value(s)))
+          .defined((s) => this.plottable(series.value(s)))
           .x((s) => this.x(s.step))
           .y((s) => this.y(series.value(s)))(history),
       );
     this.svg
+      .selectAll<SVGGElement, Series>('g.series-dot-group')
+      .selectAll('circle')
+      .data((series) => this.dots(series, history))
+      .join('circle')
+      .attr('class', 'series-dot')
+      .attr('r', DOT_RADIUS)
+      .attr('cx', (d) => this.x(d.step))
+      .attr('cy', (d) => this.y(d.value));
+    this.svg
       .select('text.chart-empty')
       .attr('display', history.length ? 'none' : null);
   }
+}
+
+/**
+ * Log-axis ticks: the powers of ten in `domain`, or with 2 and 5 times them
+ * too when fewer than three powers fit, so a short range still has labels.
+ */
+function logTicks([lo, hi]: [number, number]): number[] {
+  const ticks = (multiples: number[]) => {
+    const out: number[] = [];
+    for (
+      let e = Math.floor(Math.log10(lo));
+      e <= Math.ceil(Math.log10(hi));
+      e++
+    ) {
+      for (const m of multiples) {
+        const v = m * 10 ** e;
+        if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
+      }
+    }
+    return out;
+  };
+  const powers = ticks([1]);
+  return powers.length >= 3 ? powers : ticks([1, 2, 5]);
 }
