@@ -85,6 +85,55 @@ export interface RestoredRun extends SaveInfo {
   savedOn: string;
 }
 
+/** A run beside the search, rebuilt in the worker on load. */
+export interface RestoredSideRun<S> {
+  /** 'paused', or 'done' for a finished run. */
+  state: RunState;
+  /** The saved step, where Resume continues. */
+  step: number;
+  /** Date.now() at the save. */
+  savedAt: number;
+  /** Snapshots up to the saved step, oldest first. */
+  snapshots: S[];
+}
+
+/** The saved retrain, as the Retrain view shows it. */
+export interface RestoredRetrain extends RestoredSideRun<RetrainSnapshot> {
+  config: RetrainConfig;
+  genotype: Genotype;
+  /** Where the genotype came from: "DARTS_V2", a file name, "search, step 40". */
+  source: string;
+  info: RetrainInfo;
+  /** The data as the worker now holds it, when the restore loaded it; else null. */
+  dataset: DatasetSummary | null;
+}
+
+/** The saved recurrent search. */
+export interface RestoredRnnSearch extends RestoredSideRun<RnnSnapshot> {
+  config: RnnSearchConfig;
+  params: number;
+  /** The corpus as the worker now holds it, when the restore loaded it; else null. */
+  corpus: PtbSummary | null;
+}
+
+/** The saved recurrent retrain. */
+export interface RestoredRnnRetrain extends RestoredSideRun<RnnRetrainSnapshot> {
+  config: RnnRetrainConfig;
+  genotype: RnnGenotype;
+  /** The genotype's name, as the page gave it at Start. */
+  name: string;
+  params: number;
+  /** The corpus as the worker now holds it, when the restore loaded it; else null. */
+  corpus: PtbSummary | null;
+}
+
+/** Each side run that came back; null where none was saved or it failed. */
+export interface RestoredSideRuns {
+  retrain: RestoredRetrain | null;
+  rnnSearch: RestoredRnnSearch | null;
+  rnnRetrain: RestoredRnnRetrain | null;
+}
+
 /** Progress, errors and state changes pushed from the worker to the page. */
 export interface SearchEvents {
   onSnapshot(snapshot: Snapshot): void;
@@ -168,7 +217,13 @@ export interface SearchWorkerApi {
   restoreSaved(): Promise<RestoredRun | null>;
   /** Clears the saved run and data, and ends the run in the worker. */
   discardSaved(): Promise<void>;
-  /** Saves the live run now (the page is being hidden). */
+  /**
+   * Rebuilds the saved retrain, recurrent search and recurrent retrain,
+   * each paused at its saved step; call after restoreSaved(). A run that
+   * cannot be rebuilt is discarded and reported through onError.
+   */
+  restoreSideRuns(): Promise<RestoredSideRuns>;
+  /** Saves every running run now (the page is being hidden). */
   saveNow(): Promise<void>;
   /** The genotype JSON of the current alphas (schema in src/core/genotypeJson.ts). */
   exportGenotype(): Promise<string>;
@@ -209,10 +264,11 @@ export interface SearchWorkerApi {
   rnnStop(): Promise<void>;
   /** The recurrent genotype JSON of the current alphas. */
   rnnExportGenotype(): Promise<string>;
-  /** Retrains a recurrent genotype from scratch on the loaded corpus. */
+  /** Retrains a recurrent genotype (`name` on the page) from scratch on the loaded corpus. */
   rnnRetrainStart(
     config: RnnRetrainConfig,
     genotype: RnnGenotype,
+    name: string,
   ): Promise<{ params: number }>;
   rnnRetrainPause(): Promise<void>;
   rnnRetrainResume(): Promise<void>;

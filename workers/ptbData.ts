@@ -30,6 +30,8 @@ export class PtbData {
   source: 'files' | 'demo' = 'files';
   name = '';
   private inputs = new Map<PtbRole, PtbInput>();
+  /** The report lines of the files the corpus was read from. */
+  private used: PtbSummary['files'] = [];
 
   async addFiles(files: File[]): Promise<PtbSummary> {
     const fresh: PtbInput[] = [];
@@ -86,6 +88,23 @@ export class PtbData {
     return this.summary(result.reports, null);
   }
 
+  /** What is loaded, with the report lines of the files it was read from. */
+  current(): PtbSummary {
+    return this.summary(this.used, null);
+  }
+
+  /**
+   * Takes back a saved corpus (a restored run's), replacing what is loaded.
+   * Its text is not kept, so a later drop of one file is read on its own.
+   */
+  adoptSaved(corpus: PtbCorpus, summary: PtbSummary): void {
+    this.corpus = corpus;
+    this.inputs = new Map();
+    this.used = summary.files;
+    this.source = summary.source;
+    this.name = summary.name;
+  }
+
   /** What is loaded, with the latest drop's report lines. */
   summary(files: PtbSummary['files'], error: string | null): PtbSummary {
     const c = this.corpus;
@@ -108,10 +127,15 @@ export class PtbData {
   ): void {
     this.corpus = corpus;
     const used = new Map<PtbRole, PtbInput>();
+    const lines: PtbSummary['files'] = [];
     reports.forEach((r, i) => {
-      if (r.ok && r.role && !used.has(r.role)) used.set(r.role, inputs[i]);
+      if (r.ok && r.role && !used.has(r.role)) {
+        used.set(r.role, inputs[i]);
+        lines.push(r);
+      }
     });
     this.inputs = used;
+    this.used = lines;
   }
 }
 

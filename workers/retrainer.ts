@@ -11,6 +11,7 @@ import type { RetrainConfig } from '../src/core/retrainConfig';
 import type { CifarData } from '../src/data/types';
 import type { ModelFilesOut, RetrainInfo, RunState } from './api';
 import { namedError } from './datasets';
+import type { SideSaveReason } from './sideRuns';
 
 export interface RetrainerHost {
   /** Runs `task` when no other tensor work is in flight. */
@@ -18,6 +19,12 @@ export interface RetrainerHost {
   onSnapshot(run: RetrainRun): Promise<void>;
   onState(state: RunState): void;
   onError(error: unknown): void;
+  /** Saves the run in `state`; awaited before pause, stop and done are announced. */
+  persist(
+    run: RetrainRun,
+    reason: SideSaveReason,
+    state: RunState,
+  ): Promise<void>;
 }
 
 export class Retrainer {
@@ -29,11 +36,16 @@ export class Retrainer {
 
   constructor(private readonly host: RetrainerHost) {}
 
+  /**
+   * Ends any earlier retrain, builds the network of `genotype` and trains
+   * it; `begin` sees the run before its first step.
+   */
   async start(
     config: RetrainConfig,
     genotype: Genotype,
     data: CifarData,
     meta: { backend: string; dataset: string; source: 'files' | 'demo' },
+    begin?: (run: RetrainRun) => void,
   ): Promise<RetrainInfo> {
     await this.halt('stopped');
     const previous = this.run;
@@ -45,21 +57,26 @@ export class Retrainer {
     );
     this.run = run;
     this.lastSnapshotStep = 0;
+    begin?.(run);
     this.setState('running');
     this.loop = this.runLoop(run, this.generation);
+    return retrainInfo(run);
+  }
 
-    return {
-      params: run.net.paramCount,
-      auxParams: run.net.auxParamCount,
-      totalSteps: run.totalSteps,
-      stepsPerEpoch: run.stepsPerEpoch,
-      trainImages: run.imagesUsed,
-      testImages: run.testImages,
-    };
+  /** Takes a run rebuilt from a save: it waits paused (or done) for Resume. */
+  adoptRestored(run: RetrainRun): void {
+    this.run = run;
+    this.lastSnapshotStep = run.step;
+    this.setState(run.done ? 'done' : 'paused');
+  }
+
+  /** The live run's state, for saves. */
+  get runState(): RunState {
+    return this.state;
   }
 
   async pause(): Promise<void> {
-    if (this.state === 'running') await this.halt('paused');
+    if (this.state === 'running') await this.halt('paused', 'pause');
   }
 
   async resume(): Promise<void> {
@@ -75,12 +92,17 @@ export class Retrainer {
     if (run.done) return;
     await this.advance(run);
     await this.snapshot(run);
-    if (run.done) this.setState('done');
+    if (run.done) {
+      await this.host.persist(run, 'done', 'done');
+      this.setState('done');
+    } else {
+      await this.host.persist(run, 'step', 'paused');
+    }
   }
 
   async stop(): Promise<void> {
     if (this.state === 'running' || this.state === 'paused') {
-      await this.halt('stopped');
+      await this.halt('stopped', 'stop');
     }
   }
 
@@ -94,6 +116,8 @@ export class Retrainer {
     }
     await this.host.exclusive(() => run.test());
     await this.snapshot(run, true);
+    // The checkpoint holds the tests: a reload keeps this one too.
+    void this.host.persist(run, 'step', this.state);
   }
 
   async exportModel(): Promise<ModelFilesOut> {
@@ -125,13 +149,18 @@ export class Retrainer {
     return run;
   }
 
-  /** One step, and the test when it ends an epoch. */
+  /** One step, and at an epoch's end the test and a save. */
   private async advance(run: RetrainRun): Promise<void> {
     await this.host.exclusive(async () => run.runStep());
-    if (run.epochEnded && run.hasTestSet) {
+    if (!run.epochEnded) return;
+    if (run.hasTestSet) {
       await this.host.exclusive(() => run.test());
       await this.snapshot(run, true);
+    } else {
+      await this.snapshot(run);
     }
+    // Not awaited: the write runs beside the next steps.
+    void this.host.persist(run, 'epoch', this.state);
   }
 
   private async runLoop(run: RetrainRun, generation: number): Promise<void> {
@@ -146,20 +175,32 @@ export class Retrainer {
         if (run.step % every === 0 || run.done) await this.snapshot(run);
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
-      if (live() && run.done) this.setState('done');
+      if (live() && run.done) {
+        await this.host.persist(run, 'done', 'done');
+        this.setState('done');
+      }
     } catch (error) {
       this.host.onError(error);
       if (this.run === run) this.setState('stopped');
     }
   }
 
-  private async halt(next: RunState): Promise<void> {
+  /**
+   * Leaves 'running' for `next` after the step in flight; with `reason` the
+   * run is saved before `next` is announced, so a page that shows 'Paused'
+   * can be reloaded at once.
+   */
+  private async halt(next: RunState, reason?: 'pause' | 'stop'): Promise<void> {
     const wasLive = this.state === 'running' || this.state === 'paused';
     this.generation++;
     if (wasLive) this.state = next;
     await this.loop;
     if (!wasLive) return;
-    if (this.run) await this.snapshot(this.run);
+    const run = this.run;
+    if (run) {
+      await this.snapshot(run);
+      if (reason) await this.host.persist(run, reason, next);
+    }
     this.setState(next);
   }
 
@@ -174,4 +215,16 @@ export class Retrainer {
     this.state = state;
     this.host.onState(state);
   }
+}
+
+/** The network `run` built, as the page shows it. */
+export function retrainInfo(run: RetrainRun): RetrainInfo {
+  return {
+    params: run.net.paramCount,
+    auxParams: run.net.auxParamCount,
+    totalSteps: run.totalSteps,
+    stepsPerEpoch: run.stepsPerEpoch,
+    trainImages: run.imagesUsed,
+    testImages: run.testImages,
+  };
 }

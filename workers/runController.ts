@@ -7,6 +7,7 @@
  */
 import type { RunState } from './api';
 import { namedError } from './datasets';
+import type { SideSaveReason } from './sideRuns';
 
 /** What the controller needs of a run. */
 export interface SteppedRun {
@@ -26,6 +27,8 @@ export interface RunHooks<R extends SteppedRun> {
   onState(state: RunState): void;
   onError(error: unknown): void;
   snapshotEvery(run: R): number;
+  /** Saves the run in `state`; awaited before pause, stop and done are announced. */
+  persist(run: R, reason: SideSaveReason, state: RunState): Promise<void>;
 }
 
 export class RunController<R extends SteppedRun> {
@@ -37,8 +40,11 @@ export class RunController<R extends SteppedRun> {
 
   constructor(private readonly hooks: RunHooks<R>) {}
 
-  /** Ends any earlier run, builds the new one with `create` and starts it. */
-  async start(create: () => R): Promise<R> {
+  /**
+   * Ends any earlier run, builds the new one with `create` and starts it;
+   * `begin` sees the run before its first step.
+   */
+  async start(create: () => R, begin?: (run: R) => void): Promise<R> {
     await this.halt('stopped');
     const previous = this.run;
     this.run = null;
@@ -47,13 +53,21 @@ export class RunController<R extends SteppedRun> {
     const run = await this.hooks.exclusive(async () => create());
     this.run = run;
     this.lastSnapshotStep = run.step;
+    begin?.(run);
     this.setState('running');
     this.loop = this.runLoop(run, this.generation);
     return run;
   }
 
+  /** Takes a run rebuilt from a save: it waits paused (or done) for Resume. */
+  adoptRestored(run: R): void {
+    this.run = run;
+    this.lastSnapshotStep = run.step;
+    this.setState(run.done ? 'done' : 'paused');
+  }
+
   async pause(): Promise<void> {
-    if (this.state === 'running') await this.halt('paused');
+    if (this.state === 'running') await this.halt('paused', 'pause');
   }
 
   async resume(): Promise<void> {
@@ -75,12 +89,17 @@ export class RunController<R extends SteppedRun> {
     if (run.done) return;
     await this.advance(run);
     await this.snapshot(run);
-    if (run.done) this.setState('done');
+    if (run.done) {
+      await this.hooks.persist(run, 'done', 'done');
+      this.setState('done');
+    } else {
+      await this.hooks.persist(run, 'step', 'paused');
+    }
   }
 
   async stop(): Promise<void> {
     if (this.state === 'running' || this.state === 'paused') {
-      await this.halt('stopped');
+      await this.halt('stopped', 'stop');
     }
   }
 
@@ -119,20 +138,32 @@ export class RunController<R extends SteppedRun> {
         if (run.step % every === 0 || run.done) await this.snapshot(run);
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
-      if (live() && run.done) this.setState('done');
+      if (live() && run.done) {
+        await this.hooks.persist(run, 'done', 'done');
+        this.setState('done');
+      }
     } catch (error) {
       this.hooks.onError(error);
       if (this.run === run) this.setState('stopped');
     }
   }
 
-  private async halt(next: RunState): Promise<void> {
+  /**
+   * Leaves 'running' for `next` after the step in flight; with `reason` the
+   * run is saved before `next` is announced, so a page that shows 'Paused'
+   * can be reloaded at once.
+   */
+  private async halt(next: RunState, reason?: 'pause' | 'stop'): Promise<void> {
     const wasLive = this.state === 'running' || this.state === 'paused';
     this.generation++;
     if (wasLive) this.state = next;
     await this.loop;
     if (!wasLive) return;
-    if (this.run) await this.snapshot(this.run);
+    const run = this.run;
+    if (run) {
+      await this.snapshot(run);
+      if (reason) await this.hooks.persist(run, reason, next);
+    }
     this.setState(next);
   }
 

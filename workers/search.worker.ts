@@ -18,6 +18,7 @@ import type {
   LoadedModelInfo,
   ModelFilesOut,
   RestoredRun,
+  RestoredSideRuns,
   RetrainInfo,
   RunState,
   SearchEvents,
@@ -25,12 +26,19 @@ import type {
 } from './api';
 import { chooseBackend } from './backend';
 import { Datasets, namedError } from './datasets';
-import { IdbRunStorage } from './idb';
+import {
+  IdbRunStorage,
+  IdbSideRunStorage,
+  type SideKind,
+  type SideRunTypes,
+} from './idb';
 import { classifyImage, loadModelFiles, type Classifier } from './models';
 import { RunSaver, type SaveReason } from './persist';
 import { PtbData } from './ptbData';
 import { Retrainer } from './retrainer';
 import { RunController } from './runController';
+import { restoreSideRuns } from './sideRestore';
+import { SideRunSaver, type SideSaveReason } from './sideRuns';
 import type { RnnSearchConfig } from '../src/core/rnnConfig';
 import { deriveRnnGenotype, type RnnGenotype } from '../src/core/rnnGenotype';
 import { toRnnGenotypeJson } from '../src/core/rnnGenotypeJson';
@@ -56,47 +64,85 @@ class SearchWorker implements SearchWorkerApi {
     onError: (error) => this.notify((events) => events.onError(error)),
   });
 
+  /** Saves the retrain and the recurrent runs (see sideRuns.ts). */
+  private side = new SideRunSaver(new IdbSideRunStorage(), {
+    onError: (error) => this.notify((events) => events.onError(error)),
+  });
+
   private retrainer = new Retrainer({
     exclusive: (task) => this.exclusive(task),
     onSnapshot: async (run) => {
       const snapshot = await this.exclusive(() => run.snapshot());
       this.notify((events) => events.onRetrainSnapshot(snapshot));
+      // The snapshot's tests are the run's own array, which grows: keep this step's.
+      this.side.snapshot('retrain', {
+        ...snapshot,
+        tests: snapshot.tests.slice(),
+      });
+      void this.persistSide(
+        'retrain',
+        run,
+        'snapshot',
+        this.retrainer.runState,
+      );
     },
     onState: (state) => this.notify((events) => events.onRetrainState(state)),
     onError: (error) => this.reportError(error),
+    persist: (run, reason, state) =>
+      this.persistSide('retrain', run, reason, state),
   });
   private ptb = new PtbData();
   private rnn = new RunController<RnnSearchRun>({
     label: 'Recurrent search',
     exclusive: (task) => this.exclusive(task),
     afterStep: async (run) => {
-      if (run.epochEnded) await this.exclusive(() => run.validate());
+      if (!run.epochEnded) return;
+      await this.exclusive(() => run.validate());
+      await this.rnn.snapshot(run);
+      void this.persistSide('rnnSearch', run, 'epoch', this.rnn.state);
     },
     snapshot: async (run) => {
       const snapshot = await this.exclusive(() => run.snapshot());
       this.notify((events) => events.onRnnSnapshot(snapshot));
+      this.side.snapshot('rnnSearch', snapshot);
+      void this.persistSide('rnnSearch', run, 'snapshot', this.rnn.state);
     },
     onState: (state) => this.notify((events) => events.onRnnState(state)),
     onError: (error) => this.reportError(error),
     snapshotEvery: (run) => run.config.snapshotEvery,
+    persist: (run, reason, state) =>
+      this.persistSide('rnnSearch', run, reason, state),
   });
   private rnnRetrain = new RunController<RnnRetrainRun>({
     label: 'Recurrent retrain',
     exclusive: (task) => this.exclusive(task),
     afterStep: async (run) => {
-      if (run.epochEnded) await this.exclusive(() => run.endEpoch());
+      const epochEnded = run.epochEnded;
+      if (epochEnded) await this.exclusive(() => run.endEpoch());
       if (run.done && run.testPpl === null) {
         await this.exclusive(() => run.runTest());
       }
+      if (!epochEnded) return;
+      await this.rnnRetrain.snapshot(run);
+      void this.persistSide('rnnRetrain', run, 'epoch', this.rnnRetrain.state);
     },
     snapshot: async (run) => {
       const snapshot = await this.exclusive(() => run.snapshot());
       this.notify((events) => events.onRnnRetrainSnapshot(snapshot));
+      this.side.snapshot('rnnRetrain', snapshot);
+      void this.persistSide(
+        'rnnRetrain',
+        run,
+        'snapshot',
+        this.rnnRetrain.state,
+      );
     },
     onState: (state) =>
       this.notify((events) => events.onRnnRetrainState(state)),
     onError: (error) => this.reportError(error),
     snapshotEvery: (run) => run.config.snapshotEvery,
+    persist: (run, reason, state) =>
+      this.persistSide('rnnRetrain', run, reason, state),
   });
   /** A model loaded from its files; classify() prefers it to the live retrain. */
   private loaded: Classifier | null = null;
@@ -244,8 +290,45 @@ class SearchWorker implements SearchWorkerApi {
     this.setState('idle');
   }
 
+  async restoreSideRuns(): Promise<RestoredSideRuns> {
+    if (!this.backend) {
+      throw namedError(
+        'NotReady',
+        'search worker: restoreSideRuns() came before init()',
+      );
+    }
+    const backend = await this.backend;
+    return restoreSideRuns({
+      exclusive: (task) => this.exclusive(task),
+      backend: backend.name,
+      datasets: this.datasets,
+      ptb: this.ptb,
+      retrainer: this.retrainer,
+      rnn: this.rnn,
+      rnnRetrain: this.rnnRetrain,
+      saver: this.side,
+      onError: (error) => this.notify((events) => events.onError(error)),
+    });
+  }
+
   async saveNow(): Promise<void> {
-    await this.save('hidden');
+    const saves = [this.save('hidden')];
+    const { retrainer, rnn, rnnRetrain } = this;
+    // Paused and finished runs were saved when they stopped moving.
+    if (retrainer.run && retrainer.runState === 'running') {
+      saves.push(
+        this.persistSide('retrain', retrainer.run, 'hidden', 'running'),
+      );
+    }
+    if (rnn.run && rnn.state === 'running') {
+      saves.push(this.persistSide('rnnSearch', rnn.run, 'hidden', 'running'));
+    }
+    if (rnnRetrain.run && rnnRetrain.state === 'running') {
+      saves.push(
+        this.persistSide('rnnRetrain', rnnRetrain.run, 'hidden', 'running'),
+      );
+    }
+    await Promise.all(saves);
   }
 
   async exportGenotype(): Promise<string> {
@@ -276,11 +359,19 @@ class SearchWorker implements SearchWorkerApi {
           '(with test_batch.bin for the test) or press "Try the demo data"',
       );
     }
-    return this.retrainer.start(config, genotype, data, {
-      backend: backend.name,
-      dataset: `${this.datasets.name} · genotype from ${source}`,
-      source: this.datasets.source,
-    });
+    const summary = this.datasets.current();
+    return this.retrainer.start(
+      config,
+      genotype,
+      data,
+      {
+        backend: backend.name,
+        dataset: `${this.datasets.name} · genotype from ${source}`,
+        source: this.datasets.source,
+      },
+      // Not awaited: writing a large dataset must not delay the first steps.
+      () => void this.side.newRun('retrain', { data, summary }, source),
+    );
   }
 
   retrainPause(): Promise<void> {
@@ -363,7 +454,11 @@ class SearchWorker implements SearchWorkerApi {
   async rnnStart(config: RnnSearchConfig): Promise<{ params: number }> {
     await this.backend;
     const corpus = this.requireCorpus('Recurrent search');
-    const run = await this.rnn.start(() => RnnSearchRun.create(config, corpus));
+    const summary = this.ptb.current();
+    const run = await this.rnn.start(
+      () => RnnSearchRun.create(config, corpus),
+      () => void this.side.newRun('rnnSearch', { corpus, summary }, ''),
+    );
     return { params: run.model.paramCount };
   }
 
@@ -413,11 +508,14 @@ class SearchWorker implements SearchWorkerApi {
   async rnnRetrainStart(
     config: RnnRetrainConfig,
     genotype: RnnGenotype,
+    name: string,
   ): Promise<{ params: number }> {
     await this.backend;
     const corpus = this.requireCorpus('Recurrent retrain');
+    const summary = this.ptb.current();
     const run = await this.rnnRetrain.start(
       () => new RnnRetrainRun(config, genotype, corpus),
+      () => void this.side.newRun('rnnRetrain', { corpus, summary }, name),
     );
     return { params: run.model.paramCount };
   }
@@ -495,6 +593,27 @@ class SearchWorker implements SearchWorkerApi {
         ? { checkpoint, totalSteps: run.totalSteps }
         : null;
     });
+  }
+
+  /** Saves a side run's checkpoint in `state` (see sideRuns.ts for when it is written). */
+  private persistSide<K extends SideKind>(
+    kind: K,
+    run: { checkpoint(): Promise<SideRunTypes[K]['checkpoint']> },
+    reason: SideSaveReason,
+    state: RunState,
+  ): Promise<void> {
+    const live = () => this.sideRun(kind) === run;
+    return this.side.save(kind, reason, async () => {
+      if (!live()) return null;
+      const checkpoint = await this.exclusive(() => run.checkpoint());
+      // Replaced while the weights were read: the new run owns the slot.
+      return live() ? { checkpoint, state } : null;
+    });
+  }
+
+  private sideRun(kind: SideKind): object | null {
+    if (kind === 'retrain') return this.retrainer.run;
+    return kind === 'rnnSearch' ? this.rnn.run : this.rnnRetrain.run;
   }
 
   private setState(state: RunState): void {

@@ -20,9 +20,11 @@ import type {
   Classification,
   LoadedModelInfo,
   ModelFilesOut,
+  RestoredRetrain,
   RetrainInfo,
   RunState,
 } from '../../workers/api';
+import { cappedHistory } from './rnn';
 import { validateRetrainConfig } from './retrainFields';
 import { GENOTYPE_MAX_BYTES, isLive, useStudio, workerApi } from './studio';
 
@@ -95,6 +97,8 @@ export interface RetrainState {
   /** Events from the worker, forwarded by studio.ts. */
   receiveSnapshot(snapshot: RetrainSnapshot): void;
   receiveState(state: RunState): void;
+  /** A retrain the worker rebuilt after a reload, paused where it was saved. */
+  receiveRestored(restored: RestoredRetrain): void;
 }
 
 /** Snapshots kept for the charts; older ones are thinned to every second. */
@@ -373,8 +377,48 @@ export const useRetrain = create<RetrainState>()((set, get) => {
     receiveState(runState) {
       set({ runState, request: null });
     },
+
+    receiveRestored(restored) {
+      const { config, genotype, source: name, info } = restored;
+      const snapshots = cappedHistory(restored.snapshots, RETRAIN_HISTORY_CAP);
+      const latest = snapshots[snapshots.length - 1] ?? null;
+      const test = latestTest(latest);
+      const source = sourceKindOf(name);
+      const row: RetrainRunRow = {
+        id: nextRunId++,
+        genotype: name,
+        source,
+        params: info.params,
+        auxParams: info.auxParams,
+        epochs: config.epochs,
+        epochsTested: test?.epochs ?? 0,
+        accuracy: test?.accuracy ?? null,
+      };
+      set((s) => ({
+        sourceKind: source,
+        named: source === 'named' ? name : s.named,
+        imported: source === 'imported' ? { file: name, genotype } : s.imported,
+        // The settings show the run's, as after its Start.
+        config: { ...config },
+        typed: {},
+        runState: restored.state,
+        request: null,
+        info,
+        run: { genotype, name, config },
+        snapshots,
+        latest,
+        runs: [...s.runs, row],
+      }));
+    },
   };
 });
+
+/** Which source picker a retrain's genotype name came from. */
+function sourceKindOf(name: string): GenotypeSourceKind {
+  if (NAMED_GENOTYPES[name]) return 'named';
+  // chosenGenotype names the search's genotype "search, step N".
+  return name.startsWith('search, step ') ? 'derived' : 'imported';
+}
 
 /** Appends `snapshot`; past `cap`, every second one of the older half goes. */
 export function appendRetrainSnapshot(

@@ -28,7 +28,12 @@ import {
   RNN_PRIMITIVES,
   rnnEdgeIndex,
 } from '../core/rnnSpace';
-import type { PtbSummary, RunState } from '../../workers/api';
+import type {
+  PtbSummary,
+  RestoredRnnRetrain,
+  RestoredRnnSearch,
+  RunState,
+} from '../../workers/api';
 import {
   ptbRejectMessage,
   routeDrop,
@@ -65,10 +70,23 @@ export function discreteOpWeights(genotype: RnnGenotype): Float32Array {
 /** Appends `item`; past `cap`, every second one of the older half goes. */
 export function appendCapped<T>(history: T[], item: T, cap: number): T[] {
   const next = [...history, item];
-  if (next.length <= cap) return next;
-  const half = Math.floor(next.length / 2);
-  const older = next.slice(0, half).filter((_, i) => i % 2 === 0);
-  return [...older, ...next.slice(half)];
+  return next.length <= cap ? next : thinOlderHalf(next);
+}
+
+/** The history appendCapped builds from `items` one by one, in linear time. */
+export function cappedHistory<T>(items: T[], cap: number): T[] {
+  let history: T[] = [];
+  for (const item of items) {
+    history.push(item);
+    if (history.length > cap) history = thinOlderHalf(history);
+  }
+  return history;
+}
+
+function thinOlderHalf<T>(history: T[]): T[] {
+  const half = Math.floor(history.length / 2);
+  const older = history.slice(0, half).filter((_, i) => i % 2 === 0);
+  return [...older, ...history.slice(half)];
 }
 
 /** The retrain genotype `state` points at, with its name; null when it has none. */
@@ -169,6 +187,10 @@ export interface RnnState {
   receiveState(state: RunState): void;
   receiveRetrainSnapshot(snapshot: RnnRetrainSnapshot): void;
   receiveRetrainState(state: RunState): void;
+  /** A search the worker rebuilt after a reload, paused where it was saved. */
+  receiveRestored(restored: RestoredRnnSearch): void;
+  /** A retrain the worker rebuilt after a reload, paused where it was saved. */
+  receiveRestoredRetrain(restored: RestoredRnnRetrain): void;
 }
 
 export const useRnn = create<RnnState>()((set, get) => {
@@ -438,7 +460,7 @@ export const useRnn = create<RnnState>()((set, get) => {
         retrainBuilding: true,
       });
       const built = await call((api) =>
-        api.rnnRetrainStart(config, chosen.genotype),
+        api.rnnRetrainStart(config, chosen.genotype, chosen.name),
       );
       set({ retrainBuilding: false });
       if (built) {
@@ -487,8 +509,58 @@ export const useRnn = create<RnnState>()((set, get) => {
       })),
     receiveRetrainState: (retrainState) =>
       set({ retrainState, retrainRequest: null }),
+
+    receiveRestored(restored) {
+      const snapshots = cappedHistory(restored.snapshots, RNN_HISTORY_CAP);
+      const config = restored.config;
+      set((s) => ({
+        corpus: restored.corpus ?? s.corpus,
+        searchState: restored.state,
+        request: null,
+        params: restored.params,
+        runConfig: config,
+        // The settings show the run's, as after its Start.
+        config: { ...config, dropouts: { ...config.dropouts } },
+        typed: {},
+        snapshots,
+        latest: snapshots[snapshots.length - 1] ?? null,
+      }));
+    },
+
+    receiveRestoredRetrain(restored) {
+      const snapshots = cappedHistory(restored.snapshots, RNN_HISTORY_CAP);
+      const { config, genotype, name } = restored;
+      set((s) => ({
+        corpus: restored.corpus ?? s.corpus,
+        ...rnnSourceOf(name, genotype),
+        retrainState: restored.state,
+        retrainRequest: null,
+        retrainRun: { genotype, name, config, params: restored.params },
+        retrainConfig: { ...config, dropouts: { ...config.dropouts } },
+        retrainTyped: {},
+        retrainSnapshots: snapshots,
+        retrainLatest: snapshots[snapshots.length - 1] ?? null,
+      }));
+    },
   };
 });
+
+/** The source picker's setting that names a restored retrain's genotype again. */
+function rnnSourceOf(
+  name: string,
+  genotype: RnnGenotype,
+): Pick<RnnState, 'retrainSource'> &
+  Partial<Pick<RnnState, 'retrainNamed' | 'retrainImported'>> {
+  if (RNN_NAMED_GENOTYPES[name]) {
+    return { retrainSource: 'named', retrainNamed: name };
+  }
+  // chosenRnnGenotype names the search's genotype "search, step N".
+  if (name.startsWith('search, step ')) return { retrainSource: 'derived' };
+  return {
+    retrainSource: 'imported',
+    retrainImported: { file: name, genotype },
+  };
+}
 
 function noGenotypeMessage(source: RnnGenotypeSource): string {
   if (source === 'imported') {

@@ -67,6 +67,8 @@ export interface StudioState {
   connect(): void;
   /** Shows the saved run, if any, paused where it was saved. */
   restoreSaved(): Promise<void>;
+  /** Shows the saved retrain and recurrent runs, each paused where it was saved. */
+  restoreSideRuns(): Promise<void>;
   /** Forgets the saved run (storage and page); the loaded data stays. */
   discardSaved(): Promise<void>;
   loadFiles(files: File[]): Promise<void>;
@@ -219,17 +221,27 @@ export const useStudio = create<StudioState>()((set, get) => {
           useRnn.getState().receiveRetrainState(state),
       });
       client = created;
-      // A tab being hidden may be a tab being closed: save what the run has.
+      // A tab being hidden may be a tab being closed: save what the runs have.
       if (typeof document !== 'undefined') {
         document.addEventListener('visibilitychange', () => {
           if (document.visibilityState !== 'hidden') return;
-          if (get().runState === 'running') void created.api.saveNow();
+          const rnn = useRnn.getState();
+          const running = [
+            get().runState,
+            useRetrain.getState().runState,
+            rnn.searchState,
+            rnn.retrainState,
+          ].includes('running');
+          if (running) void created.api.saveNow();
         });
       }
       ready.then(
         (backend) => {
           set({ backend, backendStatus: 'ready' });
-          void get().restoreSaved();
+          // In turn: a side run takes over the search's data when it has none.
+          void get()
+            .restoreSaved()
+            .then(() => get().restoreSideRuns());
         },
         (error: unknown) => {
           set({ backendStatus: 'failed' });
@@ -266,6 +278,30 @@ export const useStudio = create<StudioState>()((set, get) => {
           done: restored.state === 'done',
         },
       });
+    },
+
+    async restoreSideRuns() {
+      const side = await call((api) => api.restoreSideRuns());
+      if (!side) return;
+
+      const { retrain, rnnSearch, rnnRetrain } = side;
+      if (retrain) {
+        if (retrain.dataset) set({ dataset: retrain.dataset });
+        useRetrain.getState().receiveRestored(retrain);
+      }
+      if (rnnSearch) useRnn.getState().receiveRestored(rnnSearch);
+      if (rnnRetrain) useRnn.getState().receiveRestoredRetrain(rnnRetrain);
+
+      // The page opens on the space of the run saved last.
+      const cnnAt = Math.max(
+        get().restored?.savedAt ?? -Infinity,
+        retrain?.savedAt ?? -Infinity,
+      );
+      const rnnAt = Math.max(
+        rnnSearch?.savedAt ?? -Infinity,
+        rnnRetrain?.savedAt ?? -Infinity,
+      );
+      if (rnnAt > cnnAt) useRnn.getState().setSpace('rnn');
     },
 
     async discardSaved() {
