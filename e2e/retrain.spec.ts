@@ -242,3 +242,27 @@ test('a malformed genotype file gets a banner naming the file', async ({
     path: `${SCREENSHOTS}/retrain-bad-genotype.png`,
   });
 });
+
+test('the Retrain view opens before any data is loaded and says what to do', async ({
+  page,
+}) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  await page.getByRole('tab', { name: 'Retrain' }).click();
+  await expect(
+    page.getByText('Load data to retrain: drop CIFAR-10 files'),
+  ).toBeVisible();
+  // A recurrent genotype imported here is named as one.
+  await page.getByTestId('retrain-import').setInputFiles({
+    name: 'rnn-cell.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(
+      JSON.stringify({ recurrent: [['tanh', 0]], concat: [1] }),
+    ),
+  });
+  await expect(page.getByTestId('error-banner')).toContainText(
+    'rnn-cell.json: this is a recurrent (Penn Treebank) genotype',
+  );
+  expect(errors).toEqual([]);
+});

@@ -26,7 +26,7 @@ import {
 } from '../src/core/genotypeJson';
 import {
   genotypeToPython,
-  parseGenotypePython,
+  pickPythonGenotype,
 } from '../src/core/genotypePython';
 import { formatParamCount } from '../src/core/metrics';
 import { encodeModelFiles } from '../src/core/modelFiles';
@@ -203,78 +203,29 @@ function loadGenotype(spec: string | undefined): {
       }
       return { genotype: parseGenotypeJson(text, path).genotype, from: path };
     }
-    return pickPythonGenotype(text, path, name);
+    return pickFromPython(text, path, name);
   } catch (e) {
     if (e instanceof GenotypeFormatError) fail(`--genotype: ${e.message}`);
     throw e;
   }
 }
 
-/**
- * One `Genotype(...)` of a Python file or search log: `name`'s if given,
- * else the last (a search log's final genotype).
- */
-function pickPythonGenotype(
+/** The core picker, with the runner's note when the file holds several. */
+function pickFromPython(
   text: string,
   path: string,
   name: string | undefined,
 ): { genotype: Genotype; from: string } {
-  const found = [
-    ...text.matchAll(/(?:\b([A-Za-z_]\w*)\s*=\s*)?(Genotype\s*\()/g),
-  ].map((m) => ({
-    name: m[1],
-    at: m.index + m[0].length - m[2].length,
-    line: text.slice(0, m.index).split('\n').length,
-  }));
-  // No Genotype( at all: the parser says so, naming the file.
-  if (found.length === 0) {
-    return { genotype: parseGenotypePython(text, path), from: path };
-  }
-  let pick = found[found.length - 1];
-  if (name !== undefined) {
-    const byName = found.filter((g) => g.name === name);
-    if (byName.length === 0) {
-      const names = [...new Set(found.map((g) => g.name).filter(Boolean))];
-      fail(
-        `--genotype: ${path} has no ${name} = Genotype(...); it names ` +
-          `${names.length ? names.join(', ') : 'none of its genotypes'}`,
-      );
-    }
-    pick = byName[byName.length - 1];
-  } else if (found.length > 1) {
+  const pick = pickPythonGenotype(text, path, name);
+  if (name === undefined && pick.count > 1) {
     process.stdout.write(
-      `genotype: the last of ${found.length} Genotype(...) in ${path} ` +
+      `genotype: the last of ${pick.count} Genotype(...) in ${path} ` +
         `(line ${pick.line}${pick.name ? `, ${pick.name}` : ''}); pick ` +
         `another with --genotype ${path}:NAME\n`,
     );
   }
-
-  // Blank out the text before it, so the parser's line:column still match.
-  const end = closingParen(text, pick.at);
-  const call =
-    text.slice(0, pick.at).replace(/[^\n]/g, ' ') + text.slice(pick.at, end);
   const label = pick.name ? `${path}:${pick.name}` : path;
-  return { genotype: parseGenotypePython(call, path), from: label };
-}
-
-/** Index just past the ')' closing the call at `from`, or the text's end. */
-function closingParen(text: string, from: number): number {
-  let depth = 0;
-  let quote = '';
-  for (let i = text.indexOf('(', from); i < text.length; i++) {
-    const ch = text[i];
-    if (quote) {
-      if (ch === quote) quote = '';
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-    } else if (ch === '(' || ch === '[') {
-      depth++;
-    } else if (ch === ')' || ch === ']') {
-      depth--;
-      if (depth === 0) return i + 1;
-    }
-  }
-  return text.length;
+  return { genotype: pick.genotype, from: label };
 }
 
 /** Fails now, not after training, if --out cannot be created or written. */

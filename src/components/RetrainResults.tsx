@@ -3,10 +3,13 @@ import { formatParamCount } from '../core/metrics';
 import { latestTest, useRetrain } from '../store/retrain';
 import { useStudio } from '../store/studio';
 
+/** One empty list: a selector returning a new [] each call re-renders forever. */
+const NO_CLASSES: string[] = [];
+
 /** The latest test: top-1, accuracy per class, and the confusion matrix. */
 export function RetrainResults() {
   const test = useRetrain((s) => latestTest(s.latest));
-  const classNames = useStudio((s) => s.dataset?.classNames ?? []);
+  const classNames = useStudio((s) => s.dataset?.classNames ?? NO_CLASSES);
 
   return (
     <section

@@ -107,6 +107,12 @@ export function parseGenotypeJson(
 
   // A bare genotype, as researchers write them by hand or export from Python.
   if (!('format' in root)) {
+    if ('recurrent' in root) {
+      read.fail(
+        `this is a recurrent (Penn Treebank) genotype; import it in the ` +
+          `Penn Treebank space, or give --space rnn on the command line`,
+      );
+    }
     if (!('normal' in root)) {
       read.fail(
         `missing field 'format' (a DARTS Studio genotype file) or 'normal' ` +
@@ -172,7 +178,11 @@ class Reader {
 
     const space = this.field(root, 'searchSpace', '');
     if (space !== 'darts-cnn') {
-      this.fail(`searchSpace is ${show(space)}; expected 'darts-cnn'`);
+      const hint =
+        space === 'darts-rnn'
+          ? ' (a recurrent genotype: import it in the Penn Treebank space)'
+          : '';
+      this.fail(`searchSpace is ${show(space)}; expected 'darts-cnn'${hint}`);
     }
 
     const primitives = this.field(root, 'primitives', '');

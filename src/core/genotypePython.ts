@@ -32,9 +32,91 @@ export function parseGenotypePython(
   text: string,
   fileName: string = 'Python genotype',
 ): Genotype {
+  if (/Genotype\s*\(\s*recurrent\s*=/.test(text)) {
+    throw new GenotypeFormatError(
+      `${fileName}: this is a recurrent (Penn Treebank) genotype; import it ` +
+        'in the Penn Treebank space, or give --space rnn on the command line.',
+    );
+  }
   const fields = new PythonReader(text, fileName).genotype();
 
   return readBareGenotype(fields, fileName);
+}
+
+/** A genotype picked from a Python file that may hold several. */
+export interface PythonGenotypeChoice {
+  genotype: Genotype;
+  /** The name it was assigned to (`DARTS_V2 = Genotype(...)`), if any. */
+  name?: string;
+  /** How many `Genotype(...)` calls the file holds. */
+  count: number;
+  line: number;
+}
+
+/**
+ * One `Genotype(...)` of a Python file or search log: `name`'s if given,
+ * else the last (a search log's final genotype; DARTS_V2 in the
+ * reference's genotypes.py).
+ */
+export function pickPythonGenotype(
+  text: string,
+  fileName: string,
+  name?: string,
+): PythonGenotypeChoice {
+  const found = [
+    ...text.matchAll(/(?:\b([A-Za-z_]\w*)\s*=\s*)?(Genotype\s*\()/g),
+  ].map((m) => ({
+    name: m[1] as string | undefined,
+    at: m.index + m[0].length - m[2].length,
+    line: text.slice(0, m.index).split('\n').length,
+  }));
+  // No Genotype( at all: the parser says so, naming the file.
+  if (found.length === 0) {
+    return { genotype: parseGenotypePython(text, fileName), count: 0, line: 1 };
+  }
+  let pick = found[found.length - 1];
+  if (name !== undefined) {
+    const byName = found.filter((g) => g.name === name);
+    if (byName.length === 0) {
+      const names = [...new Set(found.map((g) => g.name).filter(Boolean))];
+      throw new GenotypeFormatError(
+        `${fileName}: there is no ${name} = Genotype(...); the file names ` +
+          `${names.length ? names.join(', ') : 'none of its genotypes'}.`,
+      );
+    }
+    pick = byName[byName.length - 1];
+  }
+
+  // Blank out the text before it, so the parser's line:column still match.
+  const end = closingParen(text, pick.at);
+  const call =
+    text.slice(0, pick.at).replace(/[^\n]/g, ' ') + text.slice(pick.at, end);
+  return {
+    genotype: parseGenotypePython(call, fileName),
+    name: pick.name,
+    count: found.length,
+    line: pick.line,
+  };
+}
+
+/** Index just past the ')' closing the call at `from`, or the text's end. */
+function closingParen(text: string, from: number): number {
+  let depth = 0;
+  let quote = '';
+  for (let i = text.indexOf('(', from); i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === quote) quote = '';
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+    } else if (ch === '(' || ch === '[') {
+      depth++;
+    } else if (ch === ')' || ch === ']') {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return text.length;
 }
 
 type PyValue = string | number | PyValue[];

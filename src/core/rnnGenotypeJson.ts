@@ -108,6 +108,12 @@ export function parseRnnGenotypeJson(
     }
   }
 
+  if (!('format' in doc) && 'normal' in doc) {
+    fail(
+      `this is a convolutional (CIFAR-10) genotype; import it in the ` +
+        `CIFAR-10 space, or leave out --space rnn on the command line`,
+    );
+  }
   const genotype = readCell(doc, fail);
   const run = doc.run;
   if (run === undefined) return { genotype };
@@ -176,6 +182,12 @@ export function parseRnnGenotypePython(
       text,
     );
   if (!m) {
+    if (/Genotype\s*\(\s*normal\s*=/.test(text)) {
+      fail(
+        `this is a convolutional (CIFAR-10) genotype; import it in the ` +
+          `CIFAR-10 space, or leave out --space rnn on the command line`,
+      );
+    }
     fail(`no Genotype(recurrent=[...], concat=...) line was found`);
   }
   const pairs = [...m![1].matchAll(/\(\s*'(\w+)'\s*,\s*(\d+)\s*\)/g)];

@@ -8,7 +8,7 @@
 import { create } from 'zustand';
 import type { Genotype } from '../core/genotype';
 import { parseGenotypeJson } from '../core/genotypeJson';
-import { parseGenotypePython } from '../core/genotypePython';
+import { pickPythonGenotype } from '../core/genotypePython';
 import { NAMED_GENOTYPES } from '../core/namedGenotypes';
 import type { RetrainSnapshot, TestResult } from '../core/retrain';
 import {
@@ -193,7 +193,7 @@ export const useRetrain = create<RetrainState>()((set, get) => {
         const python =
           /\.(py|txt)$/i.test(file.name) || /^\s*Genotype\s*\(/.test(text);
         const genotype = python
-          ? parseGenotypePython(text, file.name)
+          ? pickPythonGenotype(text, file.name).genotype
           : parseGenotypeJson(text, file.name).genotype;
         set({
           imported: { file: file.name, genotype },
@@ -220,6 +220,8 @@ export const useRetrain = create<RetrainState>()((set, get) => {
     },
 
     async start() {
+      // A second Start before the first one's network exists is the same click.
+      if (get().building) return;
       const { config, typed } = get();
       const dataset = useStudio.getState().dataset;
       if (!dataset || dataset.trainImages === 0) {

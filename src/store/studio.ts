@@ -8,7 +8,7 @@ import { create } from 'zustand';
 import { PRESETS, type PresetName, type SearchConfig } from '../core/config';
 import type { Genotype } from '../core/genotype';
 import { parseGenotypeJson } from '../core/genotypeJson';
-import { parseGenotypePython } from '../core/genotypePython';
+import { pickPythonGenotype } from '../core/genotypePython';
 import type { Snapshot } from '../core/snapshot';
 import type {
   BackendInfo,
@@ -460,7 +460,7 @@ export const useStudio = create<StudioState>()((set, get) => {
         const python =
           /\.(py|txt)$/i.test(file.name) || /^\s*Genotype\s*\(/.test(text);
         const genotype = python
-          ? parseGenotypePython(text, file.name)
+          ? pickPythonGenotype(text, file.name).genotype
           : parseGenotypeJson(text, file.name).genotype;
         set({ imported: { file: file.name, genotype } });
       } catch (error) {
