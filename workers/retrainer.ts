@@ -1,8 +1,9 @@
 /**
- * The retrain half of the worker: one RetrainRun at a time, stepped in a
- * loop that yields to the event loop between steps and tests on the test
- * batch after every epoch. It shares the worker's tensor lock with the
- * search, so the two never interleave inside a step.
+ * The retrain half of the worker: one RetrainRun at a time, stepped by a
+ * RunController (pause, resume, step, stop, saves), tested on the test
+ * batch after every epoch, and exported as model files. It shares the
+ * worker's tensor lock with the search, so the two never interleave inside
+ * a step.
  */
 import type { Genotype } from '../src/core/genotype';
 import { encodeModelFiles } from '../src/core/modelFiles';
@@ -11,6 +12,7 @@ import type { RetrainConfig } from '../src/core/retrainConfig';
 import type { CifarData } from '../src/data/types';
 import type { ModelFilesOut, RetrainInfo, RunState } from './api';
 import { namedError } from './datasets';
+import { RunController } from './runController';
 import type { SideSaveReason } from './sideRuns';
 
 export interface RetrainerHost {
@@ -28,13 +30,29 @@ export interface RetrainerHost {
 }
 
 export class Retrainer {
-  run: RetrainRun | null = null;
-  private state: RunState = 'idle';
-  private loop: Promise<void> = Promise.resolve();
-  private generation = 0;
-  private lastSnapshotStep = -1;
+  private readonly controller: RunController<RetrainRun>;
 
-  constructor(private readonly host: RetrainerHost) {}
+  constructor(private readonly host: RetrainerHost) {
+    this.controller = new RunController<RetrainRun>({
+      label: 'Retrain',
+      exclusive: (task) => host.exclusive(task),
+      afterStep: (run) => this.afterStep(run),
+      snapshot: (run) => host.onSnapshot(run),
+      onState: (state) => host.onState(state),
+      onError: (error) => host.onError(error),
+      snapshotEvery: (run) => run.config.snapshotEvery,
+      persist: (run, reason, state) => host.persist(run, reason, state),
+    });
+  }
+
+  get run(): RetrainRun | null {
+    return this.controller.run;
+  }
+
+  /** The live run's state, for saves. */
+  get runState(): RunState {
+    return this.controller.state;
+  }
 
   /**
    * Ends any earlier retrain, builds the network of `genotype` and trains
@@ -47,63 +65,32 @@ export class Retrainer {
     meta: { backend: string; dataset: string; source: 'files' | 'demo' },
     begin?: (run: RetrainRun) => void,
   ): Promise<RetrainInfo> {
-    await this.halt('stopped');
-    const previous = this.run;
-    this.run = null;
-    await this.host.exclusive(async () => previous?.dispose());
-
-    const run = await this.host.exclusive(async () =>
-      RetrainRun.create(config, genotype, data, meta),
+    const run = await this.controller.start(
+      () => RetrainRun.create(config, genotype, data, meta),
+      begin,
     );
-    this.run = run;
-    this.lastSnapshotStep = 0;
-    begin?.(run);
-    this.setState('running');
-    this.loop = this.runLoop(run, this.generation);
     return retrainInfo(run);
   }
 
   /** Takes a run rebuilt from a save: it waits paused (or done) for Resume. */
   adoptRestored(run: RetrainRun): void {
-    this.run = run;
-    this.lastSnapshotStep = run.step;
-    this.setState(run.done ? 'done' : 'paused');
+    this.controller.adoptRestored(run);
   }
 
-  /** The live run's state, for saves. */
-  get runState(): RunState {
-    return this.state;
+  pause(): Promise<void> {
+    return this.controller.pause();
   }
 
-  async pause(): Promise<void> {
-    if (this.state === 'running') await this.halt('paused', 'pause');
+  resume(): Promise<void> {
+    return this.controller.resume();
   }
 
-  async resume(): Promise<void> {
-    const run = this.run;
-    if (this.state !== 'paused' || !run || run.done) return;
-    await this.loop;
-    this.setState('running');
-    this.loop = this.runLoop(run, this.generation);
+  step(): Promise<void> {
+    return this.controller.stepOnce();
   }
 
-  async step(): Promise<void> {
-    const run = this.requirePaused('Step');
-    if (run.done) return;
-    await this.advance(run);
-    await this.snapshot(run);
-    if (run.done) {
-      await this.host.persist(run, 'done', 'done');
-      this.setState('done');
-    } else {
-      await this.host.persist(run, 'step', 'paused');
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (this.state === 'running' || this.state === 'paused') {
-      await this.halt('stopped', 'stop');
-    }
+  stop(): Promise<void> {
+    return this.controller.stop();
   }
 
   async test(): Promise<void> {
@@ -115,9 +102,9 @@ export class Retrainer {
       );
     }
     await this.host.exclusive(() => run.test());
-    await this.snapshot(run, true);
+    await this.controller.snapshot(run, true);
     // The checkpoint holds the tests: a reload keeps this one too.
-    void this.host.persist(run, 'step', this.state);
+    void this.host.persist(run, 'step', this.runState);
   }
 
   async exportModel(): Promise<ModelFilesOut> {
@@ -138,82 +125,17 @@ export class Retrainer {
     return this.run;
   }
 
-  private requirePaused(action: string): RetrainRun {
-    const run = this.requireRun(action);
-    if (this.state !== 'paused') {
-      throw namedError(
-        'NotPaused',
-        `${action}: pause the retrain first; Step runs one step while paused`,
-      );
-    }
-    return run;
-  }
-
-  /** One step, and at an epoch's end the test and a save. */
-  private async advance(run: RetrainRun): Promise<void> {
-    await this.host.exclusive(async () => run.runStep());
+  /** At an epoch's end: the test and a save. */
+  private async afterStep(run: RetrainRun): Promise<void> {
     if (!run.epochEnded) return;
     if (run.hasTestSet) {
       await this.host.exclusive(() => run.test());
-      await this.snapshot(run, true);
+      await this.controller.snapshot(run, true);
     } else {
-      await this.snapshot(run);
+      await this.controller.snapshot(run);
     }
     // Not awaited: the write runs beside the next steps.
-    void this.host.persist(run, 'epoch', this.state);
-  }
-
-  private async runLoop(run: RetrainRun, generation: number): Promise<void> {
-    const every = Math.max(1, Math.floor(run.config.snapshotEvery));
-    const live = () =>
-      this.state === 'running' &&
-      this.run === run &&
-      this.generation === generation;
-    try {
-      while (live() && !run.done) {
-        await this.advance(run);
-        if (run.step % every === 0 || run.done) await this.snapshot(run);
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      }
-      if (live() && run.done) {
-        await this.host.persist(run, 'done', 'done');
-        this.setState('done');
-      }
-    } catch (error) {
-      this.host.onError(error);
-      if (this.run === run) this.setState('stopped');
-    }
-  }
-
-  /**
-   * Leaves 'running' for `next` after the step in flight; with `reason` the
-   * run is saved before `next` is announced, so a page that shows 'Paused'
-   * can be reloaded at once.
-   */
-  private async halt(next: RunState, reason?: 'pause' | 'stop'): Promise<void> {
-    const wasLive = this.state === 'running' || this.state === 'paused';
-    this.generation++;
-    if (wasLive) this.state = next;
-    await this.loop;
-    if (!wasLive) return;
-    const run = this.run;
-    if (run) {
-      await this.snapshot(run);
-      if (reason) await this.host.persist(run, reason, next);
-    }
-    this.setState(next);
-  }
-
-  /** Sends a snapshot unless one for this step went already (or `force`). */
-  private async snapshot(run: RetrainRun, force = false): Promise<void> {
-    if (!force && run.step === this.lastSnapshotStep) return;
-    this.lastSnapshotStep = run.step;
-    await this.host.onSnapshot(run);
-  }
-
-  private setState(state: RunState): void {
-    this.state = state;
-    this.host.onState(state);
+    void this.host.persist(run, 'epoch', this.runState);
   }
 }
 
