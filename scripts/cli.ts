@@ -87,3 +87,23 @@ export async function loadCifarOrExit(
   }
   return data;
 }
+
+/**
+ * The whole number an option holds, at least `min`; undefined when it was
+ * not given. Anything else exits naming the flag.
+ */
+export function wholeOption(
+  tool: string,
+  name: string,
+  value: string | undefined,
+  min: number,
+): number | undefined {
+  const n = numberOption(tool, name, value);
+  if (n !== undefined && (!Number.isInteger(n) || n < min)) {
+    usageError(
+      tool,
+      `--${name} must be a whole number of at least ${min}, got ${n}`,
+    );
+  }
+  return n;
+}

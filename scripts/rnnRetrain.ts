@@ -23,7 +23,7 @@ import {
   RnnRetrainRun,
   type RnnRetrainConfig,
 } from '../src/core/rnnRetrain';
-import { numberOption, parseOptions, usageError } from './cli';
+import { numberOption, parseOptions, usageError, wholeOption } from './cli';
 import { useNodeBackend, type NodeBackend } from './nodeBackend';
 import { DEMO_CORPUS, loadPtbOrExit } from './ptbCli';
 
@@ -86,12 +86,8 @@ function buildConfig(): RnnRetrainConfig {
   const c: RnnRetrainConfig = { ...RNN_RETRAIN_PRESETS[preset] };
   const int = (flag: string, key: keyof RnnRetrainConfig, min: number) => {
     const raw = values[flag as keyof typeof values] as string | undefined;
-    const v = numberOption(TOOL, flag, raw);
-    if (v === undefined) return;
-    if (!Number.isInteger(v) || v < min) {
-      fail(`--${flag} must be a whole number of at least ${min}, got ${v}`);
-    }
-    (c[key] as number) = v;
+    const v = wholeOption(TOOL, flag, raw, min);
+    if (v !== undefined) (c[key] as number) = v;
   };
   int('hidden', 'hidden', 1);
   int('batch', 'batchSize', 1);

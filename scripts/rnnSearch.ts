@@ -18,7 +18,7 @@ import {
 } from '../src/core/rnnGenotype';
 import { toRnnGenotypeJson } from '../src/core/rnnGenotypeJson';
 import { RnnSearchRun } from '../src/core/rnnSearch';
-import { numberOption, parseOptions, usageError } from './cli';
+import { numberOption, parseOptions, usageError, wholeOption } from './cli';
 import { useNodeBackend, type NodeBackend } from './nodeBackend';
 import { DEMO_CORPUS, loadPtbOrExit } from './ptbCli';
 
@@ -62,16 +62,9 @@ function buildConfig(): RnnSearchConfig {
   }
   const c: RnnSearchConfig = { ...RNN_PRESETS[preset] };
   const int = (flag: string, key: keyof RnnSearchConfig, min: number) => {
-    const v = numberOption(
-      TOOL,
-      flag,
-      values[flag as keyof typeof values] as string | undefined,
-    );
-    if (v === undefined) return;
-    if (!Number.isInteger(v) || v < min) {
-      fail(`--${flag} must be a whole number of at least ${min}, got ${v}`);
-    }
-    (c[key] as number) = v;
+    const raw = values[flag as keyof typeof values] as string | undefined;
+    const v = wholeOption(TOOL, flag, raw, min);
+    if (v !== undefined) (c[key] as number) = v;
   };
   int('hidden', 'hidden', 1);
   int('batch', 'batchSize', 1);
