@@ -285,6 +285,17 @@ test('a web page saved as ptb.valid.txt mid-search is named in the banner and th
 
   await page.getByTestId('rnn-stop').click();
   await expect(page.getByTestId('rnn-run-state')).toHaveText('Stopped');
+
+  // A good ptb.valid.txt afterwards takes the stale line off the banner.
+  await page.getByTestId('file-input').setInputFiles({
+    name: 'ptb.valid.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from(ptbText(60, 2)),
+  });
+  await expect(
+    page.locator('li.file-report[data-file="ptb.valid.txt"]'),
+  ).toHaveAttribute('data-ok', 'true');
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
 });
 
 test('the space switch shows the recurrent side, and the demo corpus loads', async ({

@@ -217,9 +217,28 @@ export const useRnn = create<RnnState>()((set, get) => {
     }
   };
 
+  /**
+   * Banner lines a good drop makes stale: a file's rejection once a file of
+   * that name is accepted, and "no usable corpus" once there is one.
+   */
+  const clearSuperseded = (summary: PtbSummary) => {
+    const accepted = summary.files
+      .filter((r) => r.ok)
+      .map((r) => r.file.split(/[\\/]/).pop() ?? r.file);
+    const studio = useStudio.getState();
+    for (const e of studio.errors) {
+      const staleFile =
+        e.name === 'FileRejected' &&
+        accepted.some((name) => e.message.startsWith(`${name}:`));
+      const staleCorpus = e.name === 'NoCorpus' && summary.error === null;
+      if (staleFile || staleCorpus) studio.dismissError(e.id);
+    }
+  };
+
   /** Takes a corpus summary; each newly rejected file gets a banner line naming it. */
   const takeCorpus = (summary: PtbSummary | null) => {
     if (!summary) return;
+    clearSuperseded(summary);
     const rejected = summary.files.filter((r) => !r.ok);
     for (const report of rejected) {
       pushError({ name: 'FileRejected', message: ptbRejectMessage(report) });
