@@ -27,7 +27,8 @@ export function loadPtbOrExit(tool: string, paths: string[]): PtbCorpus {
   );
   for (const r of reports) {
     const what = r.ok
-      ? `${r.role}, ${r.tokens} tokens, ${r.types} types`
+      ? `${r.role}, ${r.tokens} tokens` +
+        (r.types === undefined ? '' : `, ${r.types} types`)
       : `rejected: ${r.error}`;
     process.stdout.write(`data ${r.file}: ${what}\n`);
   }

@@ -37,7 +37,9 @@ const USAGE = `usage: npm run search -- --data <path>... [options]
   --lr X  --arch-lr X  --max-images N  --train-portion X
   --every N          print a line every N steps (default: the preset's)
   --backend wasm|cpu (default wasm)
-  --out FILE         genotype JSON path (default genotype.json)`;
+  --out FILE         genotype JSON path (default genotype.json)
+
+The recurrent search on Penn Treebank: npm run search -- --space rnn --help`;
 
 const values = parseOptions('search', USAGE, {
   data: { type: 'string', multiple: true },

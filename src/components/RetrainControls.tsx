@@ -22,7 +22,7 @@ export function RetrainControls() {
   const latest = useRetrain((s) => s.latest);
   const backendReady = useStudio((s) => s.backendStatus === 'ready');
   const hasData = useStudio((s) => (s.dataset?.trainImages ?? 0) > 0);
-  const searchLive = useStudio((s) => isLive(s.runState));
+  const searchLive = useStudio((s) => s.runState === 'running');
   // Read so a search's first genotype re-renders: chosenGenotype reads it.
   useStudio((s) => s.genotype);
   const hasGenotype = useRetrain((s) => chosenGenotype(s) !== null);
@@ -109,11 +109,12 @@ export function RetrainControls() {
       </div>
       {info ? (
         <p className="param-count" data-testid="retrain-params">
-          <strong>{formatParamCount(info.params)}</strong>{' '}
+          <strong>{formatParamCount(info.params - info.auxParams)}</strong>{' '}
           <span className="muted">
-            ({formatParamCount(info.params - info.auxParams)} without the
-            auxiliary head) · {info.trainImages.toLocaleString('en')} training
-            and {info.testImages.toLocaleString('en')} test images
+            without the auxiliary head, as the reference counts (
+            {formatParamCount(info.params)} with it) ·{' '}
+            {info.trainImages.toLocaleString('en')} training and{' '}
+            {info.testImages.toLocaleString('en')} test images
           </span>
         </p>
       ) : (

@@ -165,7 +165,7 @@ export function RetrainRuns() {
             <th scope="col">#</th>
             <th scope="col">Genotype</th>
             <th scope="col">Source</th>
-            <th scope="col">Parameters</th>
+            <th scope="col">Parameters (no aux. head)</th>
             <th scope="col">Epochs</th>
             <th scope="col">Test accuracy</th>
           </tr>
@@ -177,9 +177,9 @@ export function RetrainRuns() {
               <td>{run.genotype}</td>
               <td>{SOURCE_NAMES[run.source]}</td>
               <td
-                title={`${formatParamCount(run.params - run.auxParams)} without the auxiliary head`}
+                title={`${formatParamCount(run.params)} with the auxiliary head`}
               >
-                {formatParamCount(run.params)}
+                {formatParamCount(run.params - run.auxParams)}
               </td>
               <td>
                 {run.epochsTested} / {run.epochs}
