@@ -1,5 +1,6 @@
 import type { Snapshot } from '../core/snapshot';
 import { presetOf } from '../store/configFields';
+import { StepProgress } from './StepProgress';
 import { isLive, useStudio } from '../store/studio';
 import { restoredLine, savedNote } from './savedText';
 
@@ -154,78 +155,15 @@ function Progress({
       </p>
     );
   }
-  const { step, stepsPerEpoch, totalSteps, elapsedSec, imagesPerSec } =
-    snapshot;
-  const epochs = Math.max(
-    1,
-    Math.round(totalSteps / Math.max(1, stepsPerEpoch)),
-  );
-  // Derived from the step alone: epoch k holds steps (k-1)·stepsPerEpoch+1 … k·stepsPerEpoch.
-  const epoch = Math.max(1, Math.ceil(step / Math.max(1, stepsPerEpoch)));
-  const inEpoch = step - (epoch - 1) * stepsPerEpoch;
-  const left =
-    step > 0 ? (elapsedSec / step) * (totalSteps - step) : Number.NaN;
-  const fraction = totalSteps > 0 ? step / totalSteps : 0;
-
   return (
-    <div className="progress">
-      <dl className="progress-text">
-        <div>
-          <dt>Epoch</dt>
-          <dd data-testid="epoch">
-            {epoch} / {epochs}
-          </dd>
-        </div>
-        <div>
-          <dt>Step</dt>
-          <dd>
-            <span data-testid="step-count" data-step={step}>
-              {step}
-            </span>{' '}
-            / {totalSteps}{' '}
-            <span className="muted">
-              ({inEpoch} / {stepsPerEpoch} in epoch)
-            </span>
-          </dd>
-        </div>
-        <div>
-          <dt>Speed</dt>
-          <dd>
-            {Number.isFinite(imagesPerSec) ? imagesPerSec.toFixed(1) : '–'}{' '}
-            images/s
-          </dd>
-        </div>
-        <div>
-          <dt>Elapsed</dt>
-          <dd>{duration(elapsedSec)}</dd>
-        </div>
-        <div>
-          <dt>Left</dt>
-          <dd>{Number.isFinite(left) ? duration(left) : '–'}</dd>
-        </div>
-      </dl>
-      <div
-        className="bar-track"
-        role="progressbar"
-        aria-label="Search progress"
-        aria-valuemin={0}
-        aria-valuemax={totalSteps}
-        aria-valuenow={step}
-      >
-        <div
-          className="bar-fill"
-          style={{ width: `${(100 * fraction).toFixed(2)}%` }}
-        />
-      </div>
-    </div>
+    <StepProgress
+      step={snapshot.step}
+      totalSteps={snapshot.totalSteps}
+      stepsPerEpoch={snapshot.stepsPerEpoch}
+      elapsedSec={snapshot.elapsedSec}
+      imagesPerSec={snapshot.imagesPerSec}
+      live={live}
+      label="Search progress"
+    />
   );
-}
-
-/** 75 → "1:15", 3725 → "1:02:05". */
-function duration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
 }

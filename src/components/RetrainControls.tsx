@@ -2,6 +2,7 @@ import type { RetrainSnapshot } from '../core/retrain';
 import { formatParamCount } from '../core/metrics';
 import { chosenGenotype, useRetrain } from '../store/retrain';
 import { isLive, useStudio } from '../store/studio';
+import { StepProgress } from './StepProgress';
 
 const STATE_TEXT = {
   idle: 'Ready',
@@ -141,83 +142,25 @@ function RetrainProgress({
   snapshot: RetrainSnapshot;
   live: boolean;
 }) {
-  const { step, stepsPerEpoch, totalSteps, elapsedSec, imagesPerSec } =
-    snapshot;
-  const perEpoch = Math.max(1, stepsPerEpoch);
-  const epochs = Math.max(1, Math.round(totalSteps / perEpoch));
-  const epoch = Math.max(1, Math.ceil(step / perEpoch));
-  const inEpoch = step - (epoch - 1) * perEpoch;
-  const left =
-    live && step > 0 ? (elapsedSec / step) * (totalSteps - step) : Number.NaN;
-  const fraction = totalSteps > 0 ? step / totalSteps : 0;
-
   return (
-    <div className="progress">
-      <dl className="progress-text">
-        <div>
-          <dt>Epoch</dt>
-          <dd data-testid="retrain-epoch">
-            {epoch} / {epochs}
-          </dd>
-        </div>
-        <div>
-          <dt>Step</dt>
-          <dd>
-            <span data-testid="retrain-step-count" data-step={step}>
-              {step}
-            </span>{' '}
-            / {totalSteps}{' '}
-            <span className="muted">
-              ({inEpoch} / {stepsPerEpoch} in epoch)
-            </span>
-          </dd>
-        </div>
-        <div>
-          <dt>Speed</dt>
-          <dd>
-            {Number.isFinite(imagesPerSec) ? imagesPerSec.toFixed(1) : '–'}{' '}
-            images/s
-          </dd>
-        </div>
-        <div>
-          <dt>Elapsed</dt>
-          <dd>{duration(elapsedSec)}</dd>
-        </div>
-        <div>
-          <dt>Left</dt>
-          <dd>{Number.isFinite(left) ? duration(left) : '–'}</dd>
-        </div>
-        <div>
-          <dt>Train loss</dt>
-          <dd>{snapshot.trainLoss.toFixed(3)}</dd>
-        </div>
-        <div>
-          <dt>lr</dt>
-          <dd>{snapshot.lr.toPrecision(3)}</dd>
-        </div>
-      </dl>
-      <div
-        className="bar-track"
-        role="progressbar"
-        aria-label="Retrain progress"
-        aria-valuemin={0}
-        aria-valuemax={totalSteps}
-        aria-valuenow={step}
-      >
-        <div
-          className="bar-fill"
-          style={{ width: `${(100 * fraction).toFixed(2)}%` }}
-        />
+    <StepProgress
+      step={snapshot.step}
+      totalSteps={snapshot.totalSteps}
+      stepsPerEpoch={snapshot.stepsPerEpoch}
+      elapsedSec={snapshot.elapsedSec}
+      imagesPerSec={snapshot.imagesPerSec}
+      live={live}
+      label="Retrain progress"
+      testIdPrefix="retrain-"
+    >
+      <div>
+        <dt>Train loss</dt>
+        <dd>{snapshot.trainLoss.toFixed(3)}</dd>
       </div>
-    </div>
+      <div>
+        <dt>lr</dt>
+        <dd>{snapshot.lr.toPrecision(3)}</dd>
+      </div>
+    </StepProgress>
   );
-}
-
-/** 75 → "1:15", 3725 → "1:02:05". */
-function duration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
 }

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { formatParamCount } from '../core/metrics';
 import { useRnn } from '../store/rnn';
 import { isLive, useStudio } from '../store/studio';
+import { duration } from './StepProgress';
 
 const STATE_TEXT = {
   idle: 'Ready',
@@ -268,13 +269,4 @@ export function ppl(value: number | null | undefined): string {
   return value >= 1000
     ? Math.round(value).toLocaleString('en-US')
     : value.toFixed(1);
-}
-
-/** 75 → "1:15", 3725 → "1:02:05". */
-function duration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
 }
