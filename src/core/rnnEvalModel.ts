@@ -5,17 +5,17 @@
  * nodes; tied embedding, embedding dropout and dropouts shared over time.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { embeddingLookup, matMul } from './kernels';
+import { matMul } from './kernels';
 import { ParamStore } from './params';
 import type { Rng } from './random';
 import type { RnnGenotype } from './rnnGenotype';
 import {
-  bernoulliMask,
-  decodeTied,
-  INIT_RANGE,
-  lockedDropout,
+  addRnnWeights,
+  drawRnnMasks,
+  runRnn,
   type RnnDropouts,
   type RnnForward,
+  type RnnWeights,
 } from './rnnSearchModel';
 import type { RnnOp } from './rnnSpace';
 
@@ -55,47 +55,20 @@ function activation(op: RnnOp, x: tf.Tensor): tf.Tensor {
 export class RnnEvalModel {
   readonly store: ParamStore;
   training = true;
-  private readonly encoder: tf.Variable;
-  private readonly decoderBias: tf.Variable;
-  private readonly w0: tf.Variable;
-  private readonly ws: tf.Variable[] = [];
+  private readonly parts: RnnWeights;
 
   constructor(
     readonly options: RnnEvalOptions,
     rng: Rng,
   ) {
-    const { tokens: v, hidden: h, genotype } = options;
+    const { tokens, hidden, genotype } = options;
     this.store = new ParamStore(rng);
-    const uniform = (n: number) =>
-      rng.fill(n, () => rng.uniform(-INIT_RANGE, INIT_RANGE));
-
-    this.encoder = this.store.add(
-      'encoder.weight',
-      'vector',
-      [v, h],
-      uniform(v * h),
-    );
-    this.w0 = this.store.add(
-      'rnns.0._W0',
-      'vector',
-      [2 * h, 2 * h],
-      uniform(4 * h * h),
-    );
-    genotype.recurrent.forEach((_, i) => {
-      this.ws.push(
-        this.store.add(
-          `rnns.0._Ws.${i}`,
-          'vector',
-          [h, 2 * h],
-          uniform(2 * h * h),
-        ),
-      );
-    });
-    this.decoderBias = this.store.add(
-      'decoder.bias',
-      'vector',
-      [v],
-      new Float32Array(v),
+    this.parts = addRnnWeights(
+      this.store,
+      rng,
+      tokens,
+      hidden,
+      genotype.recurrent.length,
     );
   }
 
@@ -112,47 +85,17 @@ export class RnnEvalModel {
   }
 
   forward(ids: tf.Tensor1D, batch: number, hidden: T2, rng: Rng): RnnForward {
-    const steps = ids.shape[0] / batch;
-    const { hidden: hs, tokens, dropouts: d } = this.options;
-    const on = this.training;
-    const mask = (shape: [number, number], p: number) =>
-      on ? bernoulliMask(rng, shape, p) : null;
-    const xMask = mask([batch, hs], d.input);
-    const hMask = mask([batch, hs], d.hidden);
-    const embMask = mask([batch, hs], d.embeddingOutput);
-    const outMask = mask([batch, hs], d.output);
-    const words = mask([tokens, 1], d.embedding);
-
-    const table = words
-      ? (this.encoder.mul(words) as T2)
-      : (this.encoder as tf.Tensor as T2);
-    let embedded = embeddingLookup(table, ids);
-    if (embMask) embedded = lockedDropout(embedded, embMask, steps);
-
-    const outputs: T2[] = [];
-    let h = hidden;
-    for (let t = 0; t < steps; t++) {
-      const x = embedded.slice([t * batch, 0], [batch, -1]) as T2;
-      h = this.cellStep(x, h, xMask, hMask);
-      outputs.push(h);
-    }
-    const raw = tf.stack(outputs) as tf.Tensor3D;
-    let out = raw.reshape([steps * batch, -1]) as T2;
-    if (outMask) out = lockedDropout(out, outMask, steps);
-    return {
-      output: out,
-      decode: (rows) => decodeTied(rows, this.encoder, this.decoderBias),
-      decoderVars: [this.encoder, this.decoderBias],
-      raw,
-      hidden: h,
-    };
+    const masks = drawRnnMasks(this.training ? rng : null, batch, this.options);
+    return runRnn(this.parts, ids, batch, hidden, masks, (x, h) =>
+      this.cellStep(x, h, masks.x, masks.h),
+    );
   }
 
   private cellStep(x: T2, hPrev: T2, xMask: T2 | null, hMask: T2 | null): T2 {
     const xm = xMask ? x.mul(xMask) : x;
     const hm = hMask ? hPrev.mul(hMask) : hPrev;
     const [c0, h0] = tf.split(
-      matMul(tf.concat([xm, hm], 1) as T2, this.w0 as tf.Tensor as T2),
+      matMul(tf.concat([xm, hm], 1) as T2, this.parts.w0 as tf.Tensor as T2),
       2,
       1,
     );
@@ -164,7 +107,7 @@ export class RnnEvalModel {
       const s = states[pred];
       const sm = hMask ? s.mul(hMask) : s;
       const [c, pre] = tf.split(
-        matMul(sm as T2, this.ws[i] as tf.Tensor as T2),
+        matMul(sm as T2, this.parts.ws[i] as tf.Tensor as T2),
         2,
         1,
       );

@@ -68,7 +68,7 @@ export const SEARCH_DROPOUTS: RnnDropouts = {
 };
 
 /** The reference's uniform init range for every RNN weight. */
-export const INIT_RANGE = 0.04;
+const INIT_RANGE = 0.04;
 
 /** A forward's results; the caller disposes them. */
 export interface RnnForward {
@@ -85,7 +85,7 @@ export interface RnnForward {
 }
 
 /** The per-forward dropout masks, drawn from a seeded generator. */
-interface Masks {
+interface RnnMasks {
   x: T2 | null;
   h: T2 | null;
   embedded: T2 | null;
@@ -93,14 +93,110 @@ interface Masks {
   words: T2 | null;
 }
 
+/** The weights both recurrent models share, in the reference's order. */
+export interface RnnWeights {
+  encoder: tf.Variable;
+  w0: tf.Variable;
+  ws: tf.Variable[];
+  decoderBias: tf.Variable;
+}
+
+/**
+ * Registers the tied embedding, W0, one Ws per node and the decoder bias,
+ * all but the bias U(±INIT_RANGE) as the reference initialises them.
+ */
+export function addRnnWeights(
+  store: ParamStore,
+  rng: Rng,
+  tokens: number,
+  hidden: number,
+  nodes: number,
+): RnnWeights {
+  const [v, h] = [tokens, hidden];
+  const uniform = (n: number) =>
+    rng.fill(n, () => rng.uniform(-INIT_RANGE, INIT_RANGE));
+  const encoder = store.add('encoder.weight', 'vector', [v, h], uniform(v * h));
+  const w0 = store.add(
+    'rnns.0._W0',
+    'vector',
+    [2 * h, 2 * h],
+    uniform(4 * h * h),
+  );
+  const ws = Array.from({ length: nodes }, (_, i) =>
+    store.add(`rnns.0._Ws.${i}`, 'vector', [h, 2 * h], uniform(2 * h * h)),
+  );
+  const decoderBias = store.add(
+    'decoder.bias',
+    'vector',
+    [v],
+    new Float32Array(v),
+  );
+  return { encoder, w0, ws, decoderBias };
+}
+
+/** Train-mode masks (none where a dropout is 0), or none in eval mode. */
+export function drawRnnMasks(
+  rng: Rng | null,
+  batch: number,
+  options: { hidden: number; tokens: number; dropouts: RnnDropouts },
+): RnnMasks {
+  if (rng === null) {
+    return { x: null, h: null, embedded: null, output: null, words: null };
+  }
+  const { hidden: hs, tokens, dropouts: d } = options;
+  return {
+    x: bernoulliMask(rng, [batch, hs], d.input),
+    h: bernoulliMask(rng, [batch, hs], d.hidden),
+    embedded: bernoulliMask(rng, [batch, hs], d.embeddingOutput),
+    output: bernoulliMask(rng, [batch, hs], d.output),
+    words: bernoulliMask(rng, [tokens, 1], d.embedding),
+  };
+}
+
+/**
+ * The language model around a cell: embedding (with its word and locked
+ * dropouts), the cell over the T steps of `ids`, locked dropout on the
+ * outputs, and the tied decoder.
+ */
+export function runRnn(
+  weights: RnnWeights,
+  ids: tf.Tensor1D,
+  batch: number,
+  hidden: T2,
+  masks: RnnMasks,
+  step: (x: T2, h: T2) => T2,
+): RnnForward {
+  const steps = ids.shape[0] / batch;
+  const { encoder, decoderBias } = weights;
+  const table = masks.words
+    ? (encoder.mul(masks.words) as T2)
+    : (encoder as tf.Tensor as T2);
+  let embedded = embeddingLookup(table, ids);
+  if (masks.embedded) embedded = lockedDropout(embedded, masks.embedded, steps);
+
+  const outputs: T2[] = [];
+  let h = hidden;
+  for (let t = 0; t < steps; t++) {
+    h = step(embedded.slice([t * batch, 0], [batch, -1]) as T2, h);
+    outputs.push(h);
+  }
+  const raw = tf.stack(outputs) as tf.Tensor3D;
+  let out = raw.reshape([steps * batch, -1]) as T2;
+  if (masks.output) out = lockedDropout(out, masks.output, steps);
+  return {
+    output: out,
+    decode: (rows) => decodeTied(rows, encoder, decoderBias),
+    decoderVars: [encoder, decoderBias],
+    raw,
+    hidden: h,
+  };
+}
+
 export class RnnSearchModel {
   readonly store: ParamStore;
   readonly alphas: tf.Variable;
   training = true;
-  private readonly encoder: tf.Variable;
-  private readonly decoderBias: tf.Variable;
-  private readonly w0: tf.Variable;
-  private readonly ws: tf.Variable[] = [];
+  private readonly parts: RnnWeights;
   private readonly runningMean: tf.Variable;
   private readonly runningVar: tf.Variable;
 
@@ -108,39 +204,9 @@ export class RnnSearchModel {
     readonly options: RnnModelOptions,
     rng: Rng,
   ) {
-    const { tokens: v, hidden: h } = options;
+    const { tokens, hidden: h } = options;
     this.store = new ParamStore(rng);
-    const uniform = (n: number) =>
-      rng.fill(n, () => rng.uniform(-INIT_RANGE, INIT_RANGE));
-
-    this.encoder = this.store.add(
-      'encoder.weight',
-      'vector',
-      [v, h],
-      uniform(v * h),
-    );
-    this.w0 = this.store.add(
-      'rnns.0._W0',
-      'vector',
-      [2 * h, 2 * h],
-      uniform(4 * h * h),
-    );
-    for (let i = 0; i < RNN_STEPS; i++) {
-      this.ws.push(
-        this.store.add(
-          `rnns.0._Ws.${i}`,
-          'vector',
-          [h, 2 * h],
-          uniform(2 * h * h),
-        ),
-      );
-    }
-    this.decoderBias = this.store.add(
-      'decoder.bias',
-      'vector',
-      [v],
-      new Float32Array(v),
-    );
+    this.parts = addRnnWeights(this.store, rng, tokens, h, RNN_STEPS);
     this.runningMean = this.store.buffer('rnns.0.bn.running_mean', [h], 0);
     this.runningVar = this.store.buffer('rnns.0.bn.running_var', [h], 1);
 
@@ -175,42 +241,21 @@ export class RnnSearchModel {
    */
   forward(ids: tf.Tensor1D, batch: number, hidden: T2, rng: Rng): RnnForward {
     const steps = ids.shape[0] / batch;
-    const masks = this.training ? this.drawMasks(batch, rng) : noMasks();
+    const masks = drawRnnMasks(this.training ? rng : null, batch, this.options);
     const stats: tf.Tensor[] = [];
     const probs = tf.softmax(this.alphas as tf.Tensor) as T2;
-
-    const table = masks.words
-      ? (this.encoder.mul(masks.words) as T2)
-      : (this.encoder as tf.Tensor as T2);
-    let embedded = embeddingLookup(table, ids);
-    if (masks.embedded)
-      embedded = lockedDropout(embedded, masks.embedded, steps);
-
     const kept = KEPT_PER_STEP * batch * this.options.hidden * 4 * steps;
     const remat =
       this.training &&
       (this.options.rematerialiseSteps ?? kept > RNN_REMAT_BYTES);
-    const outputs: T2[] = [];
-    let h = hidden;
-    for (let t = 0; t < steps; t++) {
-      const x = embedded.slice([t * batch, 0], [batch, -1]) as T2;
-      h = remat
-        ? this.rematerialisedStep(x, h, probs, masks, stats)
-        : this.cellStep(x, h, probs, masks, stats);
-      outputs.push(h);
-    }
-    const raw = tf.stack(outputs) as tf.Tensor3D;
-    if (this.training) this.updateRunningStats(stats);
 
-    let out = raw.reshape([steps * batch, -1]) as T2;
-    if (masks.output) out = lockedDropout(out, masks.output, steps);
-    return {
-      output: out,
-      decode: (rows) => decodeTied(rows, this.encoder, this.decoderBias),
-      decoderVars: [this.encoder, this.decoderBias],
-      raw,
-      hidden: h,
-    };
+    const result = runRnn(this.parts, ids, batch, hidden, masks, (x, h) =>
+      remat
+        ? this.rematerialisedStep(x, h, probs, masks, stats)
+        : this.cellStep(x, h, probs, masks, stats),
+    );
+    if (this.training) this.updateRunningStats(stats);
+    return result;
   }
 
   /**
@@ -222,7 +267,7 @@ export class RnnSearchModel {
     x: T2,
     hPrev: T2,
     probs: T2,
-    masks: Masks,
+    masks: RnnMasks,
     stats: tf.Tensor[],
   ): T2 {
     const extra = [masks.x, masks.h].filter((m): m is T2 => m !== null);
@@ -243,7 +288,7 @@ export class RnnSearchModel {
     return rematerialise(
       f,
       [x, hPrev, probs, ...extra],
-      [this.w0, ...this.ws],
+      [this.parts.w0, ...this.parts.ws],
     ) as T2;
   }
 
@@ -252,7 +297,7 @@ export class RnnSearchModel {
     x: T2,
     hPrev: T2,
     probs: T2,
-    masks: Masks,
+    masks: RnnMasks,
     stats: tf.Tensor[] | null,
   ): T2 {
     const hs = this.options.hidden;
@@ -260,7 +305,7 @@ export class RnnSearchModel {
     const xm = masks.x ? x.mul(masks.x) : x;
     const hm = masks.h ? hPrev.mul(masks.h) : hPrev;
     const [c0, h0] = tf.split(
-      matMul(tf.concat([xm, hm], 1) as T2, this.w0 as tf.Tensor as T2),
+      matMul(tf.concat([xm, hm], 1) as T2, this.parts.w0 as tf.Tensor as T2),
       2,
       1,
     );
@@ -275,7 +320,7 @@ export class RnnSearchModel {
       const [cRaw, hRaw] = tf.split(
         matMul(
           masked.reshape([n * b, hs]) as T2,
-          this.ws[i] as tf.Tensor as T2,
+          this.parts.ws[i] as tf.Tensor as T2,
         ),
         2,
         1,
@@ -344,17 +389,6 @@ export class RnnSearchModel {
     tf.dispose(stats);
   }
 
-  private drawMasks(batch: number, rng: Rng): Masks {
-    const { hidden: hs, tokens, dropouts: d } = this.options;
-    return {
-      x: bernoulliMask(rng, [batch, hs], d.input),
-      h: bernoulliMask(rng, [batch, hs], d.hidden),
-      embedded: bernoulliMask(rng, [batch, hs], d.embeddingOutput),
-      output: bernoulliMask(rng, [batch, hs], d.output),
-      words: bernoulliMask(rng, [tokens, 1], d.embedding),
-    };
-  }
-
   dispose(): void {
     this.store.dispose();
     this.alphas.dispose();
@@ -385,14 +419,14 @@ function mixNode(
 }
 
 /** x [T·B, D] times a per-sequence mask [B, D] shared by all T steps. */
-export function lockedDropout(x: T2, mask: T2, steps: number): T2 {
+function lockedDropout(x: T2, mask: T2, steps: number): T2 {
   const [rows, d] = x.shape;
   const b = rows / steps;
   return x.reshape([steps, b, d]).mul(mask).reshape([rows, d]) as T2;
 }
 
 /** floor(U + keep)/keep per entry (0 or 1/keep), or null when p is 0. */
-export function bernoulliMask(
+function bernoulliMask(
   rng: Rng,
   shape: [number, number],
   p: number,
@@ -402,10 +436,6 @@ export function bernoulliMask(
   const n = shape[0] * shape[1];
   const values = rng.fill(n, () => (rng.next() < keep ? 1 / keep : 0));
   return tf.tensor2d(values, shape);
-}
-
-function noMasks(): Masks {
-  return { x: null, h: null, embedded: null, output: null, words: null };
 }
 
 /** logits = rows · Eᵀ + b with the embedding E as the decoder's weight. */
