@@ -7,6 +7,7 @@ import { createOp, type Op } from './ops';
 import type { ParamStore } from './params';
 import { PRIMITIVES } from './primitives';
 import { rematerialise } from './remat';
+import { edgeLayout, fusedEdge, fusedEdgeAvailable } from './fused/fusedEdge';
 
 type T4 = tf.Tensor4D;
 
@@ -21,8 +22,10 @@ export class MixedOp {
   readonly ops: Op[];
   /** The variables of all eight ops, in registration order. */
   readonly params: tf.Variable[];
+  private readonly stride: number;
 
   constructor(store: ParamStore, prefix: string, c: number, stride: number) {
+    this.stride = stride;
     const first = store.params.length;
     this.ops = PRIMITIVES.map((name, k) =>
       createOp(store, name, {
@@ -62,6 +65,18 @@ export class MixedOp {
    * between the forward and the backward (remat.ts).
    */
   apply(x: T4, xr: T4, opWeights: tf.Scalar[], pooled?: SharedPools): T4 {
+    if (fusedEdgeAvailable(x, this.stride)) {
+      // On a CPU the whole edge runs in our own kernels (fused/fusedEdge.ts).
+      const pools = pooled ?? this.pools(x);
+      return fusedEdge(
+        x,
+        xr,
+        pools.max,
+        pools.avg,
+        opWeights.slice(1),
+        edgeLayout(this.stride, this.params),
+      );
+    }
     if (pooled !== undefined) {
       // The pool outputs are inputs of the block: the tape sums their
       // gradients over the edges that share them, and the pools run once.

@@ -1,0 +1,421 @@
+// AssemblyScript: the kernels of one search edge (MixedOp) for the cpu and
+// wasm backends, compiled to WebAssembly with SIMD by scripts/build-kernels.
+// Layout NHWC, f32, pointers are byte offsets into this module's memory,
+// which the caller (../edgeWasm.ts) lays out. Vector loops cover channels in
+// blocks of four; a scalar tail handles the rest.
+
+@inline function f4(i: i32): usize {
+  return (<usize>i) << 2;
+}
+
+/** out[n,ho,wo,c] = Σ_ij in[n, ho·s−p+i·d, wo·s−p+j·d, c] · f[i,j,c]. */
+export function dwFwd(
+  inp: usize, n: i32, h: i32, w: i32, c: i32,
+  f: usize, k: i32, s: i32, d: i32, p: i32,
+  out: usize, ho: i32, wo: i32,
+): void {
+  const c4 = c & ~3;
+  for (let b = 0; b < n; b++) {
+    const inB = inp + f4(b * h * w * c);
+    for (let y = 0; y < ho; y++) {
+      const h0 = y * s - p;
+      let iLo = 0;
+      while (iLo < k && h0 + iLo * d < 0) iLo++;
+      let iHi = k;
+      while (iHi > iLo && h0 + (iHi - 1) * d >= h) iHi--;
+      for (let x = 0; x < wo; x++) {
+        const w0 = x * s - p;
+        let jLo = 0;
+        while (jLo < k && w0 + jLo * d < 0) jLo++;
+        let jHi = k;
+        while (jHi > jLo && w0 + (jHi - 1) * d >= w) jHi--;
+        const o = out + f4(((b * ho + y) * wo + x) * c);
+        for (let ch = 0; ch < c4; ch += 4) {
+          let acc = f32x4.splat(0);
+          for (let i = iLo; i < iHi; i++) {
+            const row = inB + f4(((h0 + i * d) * w + w0) * c + ch);
+            const fr = f + f4(i * k * c + ch);
+            for (let j = jLo; j < jHi; j++) {
+              acc = f32x4.add(
+                acc,
+                f32x4.mul(
+                  v128.load(row + f4(j * d * c)),
+                  v128.load(fr + f4(j * c)),
+                ),
+              );
+            }
+          }
+          v128.store(o + f4(ch), acc);
+        }
+        for (let ch = c4; ch < c; ch++) {
+          let acc: f32 = 0;
+          for (let i = iLo; i < iHi; i++) {
+            const row = inB + f4(((h0 + i * d) * w + w0) * c + ch);
+            const fr = f + f4(i * k * c + ch);
+            for (let j = jLo; j < jHi; j++) {
+              acc += load<f32>(row + f4(j * d * c)) * load<f32>(fr + f4(j * c));
+            }
+          }
+          store<f32>(o + f4(ch), acc);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The adjoint of dwFwd: dx += the scatter of dy through the filter, and,
+ * when wantDf, df += Σ dy · in over every position.
+ */
+export function dwBwd(
+  dy: usize, inp: usize, n: i32, h: i32, w: i32, c: i32,
+  f: usize, k: i32, s: i32, d: i32, p: i32, ho: i32, wo: i32,
+  dx: usize, df: usize, wantDf: bool,
+): void {
+  const c4 = c & ~3;
+  for (let b = 0; b < n; b++) {
+    const off = f4(b * h * w * c);
+    for (let y = 0; y < ho; y++) {
+      const h0 = y * s - p;
+      let iLo = 0;
+      while (iLo < k && h0 + iLo * d < 0) iLo++;
+      let iHi = k;
+      while (iHi > iLo && h0 + (iHi - 1) * d >= h) iHi--;
+      for (let x = 0; x < wo; x++) {
+        const w0 = x * s - p;
+        let jLo = 0;
+        while (jLo < k && w0 + jLo * d < 0) jLo++;
+        let jHi = k;
+        while (jHi > jLo && w0 + (jHi - 1) * d >= w) jHi--;
+        const g = dy + f4(((b * ho + y) * wo + x) * c);
+        for (let ch = 0; ch < c4; ch += 4) {
+          const gv = v128.load(g + f4(ch));
+          for (let i = iLo; i < iHi; i++) {
+            const rowOff = off + f4(((h0 + i * d) * w + w0) * c + ch);
+            const fr = f + f4(i * k * c + ch);
+            const dfr = df + f4(i * k * c + ch);
+            for (let j = jLo; j < jHi; j++) {
+              const at = rowOff + f4(j * d * c);
+              const dxp = dx + at;
+              v128.store(
+                dxp,
+                f32x4.add(
+                  v128.load(dxp),
+                  f32x4.mul(gv, v128.load(fr + f4(j * c))),
+                ),
+              );
+              if (wantDf) {
+                const dfp = dfr + f4(j * c);
+                v128.store(
+                  dfp,
+                  f32x4.add(
+                    v128.load(dfp),
+                    f32x4.mul(gv, v128.load(inp + at)),
+                  ),
+                );
+              }
+            }
+          }
+        }
+        for (let ch = c4; ch < c; ch++) {
+          const gs = load<f32>(g + f4(ch));
+          for (let i = iLo; i < iHi; i++) {
+            const rowOff = off + f4(((h0 + i * d) * w + w0) * c + ch);
+            const fr = f + f4(i * k * c + ch);
+            const dfr = df + f4(i * k * c + ch);
+            for (let j = jLo; j < jHi; j++) {
+              const at = rowOff + f4(j * d * c);
+              store<f32>(dx + at, load<f32>(dx + at) + gs * load<f32>(fr + f4(j * c)));
+              if (wantDf) {
+                const dfp = dfr + f4(j * c);
+                store<f32>(dfp, load<f32>(dfp) + gs * load<f32>(inp + at));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * out[m, 0:co] (= or +=) in[m, 0:ci] · wt[ci, co]; rows of `in` are ldi
+ * floats apart and rows of `out` ldo apart, so channel slices of a wider
+ * tensor can be read and written in place.
+ */
+export function pw(
+  inp: usize, ldi: i32, m: i32, ci: i32,
+  wt: usize, co: i32, out: usize, ldo: i32, accumulate: bool,
+): void {
+  const co4 = co & ~3;
+  for (let r = 0; r < m; r++) {
+    const a = inp + f4(r * ldi);
+    const o = out + f4(r * ldo);
+    for (let col = 0; col < co4; col += 4) {
+      let acc = accumulate ? v128.load(o + f4(col)) : f32x4.splat(0);
+      for (let i = 0; i < ci; i++) {
+        acc = f32x4.add(
+          acc,
+          f32x4.mul(
+            f32x4.splat(load<f32>(a + f4(i))),
+            v128.load(wt + f4(i * co + col)),
+          ),
+        );
+      }
+      v128.store(o + f4(col), acc);
+    }
+    for (let col = co4; col < co; col++) {
+      let acc: f32 = accumulate ? load<f32>(o + f4(col)) : 0;
+      for (let i = 0; i < ci; i++) {
+        acc += load<f32>(a + f4(i)) * load<f32>(wt + f4(i * co + col));
+      }
+      store<f32>(o + f4(col), acc);
+    }
+  }
+}
+
+/** dw[ci, co] += Σ_m in[m, ci] · g[m, co] (rows ldi and ldg apart). */
+export function pwGradWeight(
+  inp: usize, ldi: i32, g: usize, ldg: i32, m: i32, ci: i32, co: i32,
+  dw: usize,
+): void {
+  const co4 = co & ~3;
+  for (let r = 0; r < m; r++) {
+    const a = inp + f4(r * ldi);
+    const gr = g + f4(r * ldg);
+    for (let i = 0; i < ci; i++) {
+      const av = load<f32>(a + f4(i));
+      const as = f32x4.splat(av);
+      const row = dw + f4(i * co);
+      for (let col = 0; col < co4; col += 4) {
+        v128.store(
+          row + f4(col),
+          f32x4.add(
+            v128.load(row + f4(col)),
+            f32x4.mul(as, v128.load(gr + f4(col))),
+          ),
+        );
+      }
+      for (let col = co4; col < co; col++) {
+        store<f32>(row + f4(col), load<f32>(row + f4(col)) + av * load<f32>(gr + f4(col)));
+      }
+    }
+  }
+}
+
+/** wt[co, ci] = w[ci, co]. */
+export function transpose(w: usize, ci: i32, co: i32, wt: usize): void {
+  for (let i = 0; i < ci; i++) {
+    for (let j = 0; j < co; j++) {
+      store<f32>(wt + f4(j * ci + i), load<f32>(w + f4(i * co + j)));
+    }
+  }
+}
+
+/**
+ * Per-channel sums of the rows of x [m, c] (and of x·y when y ≠ 0) into
+ * f64 sums[c] (and sums[c + c]): f32 vectors over blocks of 64 rows, each
+ * block added in f64, so long batches keep their precision.
+ */
+function channelSums(x: usize, y: usize, m: i32, c: i32, acc: usize, sums: usize): void {
+  const c4 = c & ~3;
+  const two = y != 0;
+  const cc = two ? 2 * c : c;
+  for (let i = 0; i < cc; i++) store<f64>(sums + (<usize>i << 3), 0);
+  for (let r0 = 0; r0 < m; r0 += 64) {
+    const r1 = min(m, r0 + 64);
+    for (let i = 0; i < cc; i++) store<f32>(acc + f4(i), 0);
+    for (let r = r0; r < r1; r++) {
+      const xr = x + f4(r * c);
+      for (let ch = 0; ch < c4; ch += 4) {
+        const xv = v128.load(xr + f4(ch));
+        v128.store(acc + f4(ch), f32x4.add(v128.load(acc + f4(ch)), xv));
+        if (two) {
+          const p = acc + f4(c + ch);
+          v128.store(p, f32x4.add(v128.load(p), f32x4.mul(xv, v128.load(y + f4(r * c + ch)))));
+        }
+      }
+      for (let ch = c4; ch < c; ch++) {
+        const xs = load<f32>(xr + f4(ch));
+        store<f32>(acc + f4(ch), load<f32>(acc + f4(ch)) + xs);
+        if (two) {
+          const p = acc + f4(c + ch);
+          store<f32>(p, load<f32>(p) + xs * load<f32>(y + f4(r * c + ch)));
+        }
+      }
+    }
+    for (let i = 0; i < cc; i++) {
+      const p = sums + (<usize>i << 3);
+      store<f64>(p, load<f64>(p) + <f64>load<f32>(acc + f4(i)));
+    }
+  }
+}
+
+/**
+ * Batch normalisation without affine parameters over the rows of u [m, c]:
+ * out = (u − mean)·rstd with the biased variance, rstd[c] written out.
+ * `tmp` holds 3c floats and 2c doubles of scratch (8-byte aligned).
+ */
+export function bnFwd(u: usize, m: i32, c: i32, eps: f32, out: usize, rstd: usize, tmp: usize): void {
+  const sums = tmp;
+  const acc = tmp + (<usize>(2 * c) << 3);
+  const mean = acc + f4(2 * c);
+  channelSums(u, 0, m, c, acc, sums);
+  for (let ch = 0; ch < c; ch++) {
+    store<f32>(mean + f4(ch), <f32>(load<f64>(sums + (<usize>ch << 3)) / <f64>m));
+  }
+  // Centre in place into `out`, then sum the squares.
+  const c4 = c & ~3;
+  for (let r = 0; r < m; r++) {
+    const src = u + f4(r * c);
+    const dst = out + f4(r * c);
+    for (let ch = 0; ch < c4; ch += 4) {
+      v128.store(dst + f4(ch), f32x4.sub(v128.load(src + f4(ch)), v128.load(mean + f4(ch))));
+    }
+    for (let ch = c4; ch < c; ch++) {
+      store<f32>(dst + f4(ch), load<f32>(src + f4(ch)) - load<f32>(mean + f4(ch)));
+    }
+  }
+  channelSums(out, out, m, c, acc, sums);
+  for (let ch = 0; ch < c; ch++) {
+    const v = load<f64>(sums + (<usize>(c + ch) << 3)) / <f64>m;
+    store<f32>(rstd + f4(ch), <f32>(1.0 / Math.sqrt(<f64>(<f32>v + eps))));
+  }
+  scaleRows(out, m, c, rstd);
+}
+
+/** x[m, c] *= s[c] in place. */
+function scaleRows(x: usize, m: i32, c: i32, s: usize): void {
+  const c4 = c & ~3;
+  for (let r = 0; r < m; r++) {
+    const row = x + f4(r * c);
+    for (let ch = 0; ch < c4; ch += 4) {
+      v128.store(row + f4(ch), f32x4.mul(v128.load(row + f4(ch)), v128.load(s + f4(ch))));
+    }
+    for (let ch = c4; ch < c; ch++) {
+      store<f32>(row + f4(ch), load<f32>(row + f4(ch)) * load<f32>(s + f4(ch)));
+    }
+  }
+}
+
+/**
+ * The input gradient of bnFwd: dx = rstd·(g − mean(g) − x̂·mean(g·x̂)) per
+ * channel, from g = dL/dx̂ [m, c] and x̂. dx may be g itself.
+ */
+export function bnBwd(g: usize, xhat: usize, rstd: usize, m: i32, c: i32, dx: usize, tmp: usize): void {
+  const sums = tmp;
+  const acc = tmp + (<usize>(2 * c) << 3);
+  const mg = acc + f4(2 * c);
+  const mgx = mg + f4(c);
+  channelSums(g, xhat, m, c, acc, sums);
+  for (let ch = 0; ch < c; ch++) {
+    store<f32>(mg + f4(ch), <f32>(load<f64>(sums + (<usize>ch << 3)) / <f64>m));
+    store<f32>(mgx + f4(ch), <f32>(load<f64>(sums + (<usize>(c + ch) << 3)) / <f64>m));
+  }
+  const c4 = c & ~3;
+  for (let r = 0; r < m; r++) {
+    const gr = g + f4(r * c);
+    const xr = xhat + f4(r * c);
+    const dr = dx + f4(r * c);
+    for (let ch = 0; ch < c4; ch += 4) {
+      const v = f32x4.sub(
+        f32x4.sub(v128.load(gr + f4(ch)), v128.load(mg + f4(ch))),
+        f32x4.mul(v128.load(xr + f4(ch)), v128.load(mgx + f4(ch))),
+      );
+      v128.store(dr + f4(ch), f32x4.mul(v, v128.load(rstd + f4(ch))));
+    }
+    for (let ch = c4; ch < c; ch++) {
+      const v = load<f32>(gr + f4(ch)) - load<f32>(mg + f4(ch)) -
+        load<f32>(xr + f4(ch)) * load<f32>(mgx + f4(ch));
+      store<f32>(dr + f4(ch), v * load<f32>(rstd + f4(ch)));
+    }
+  }
+}
+
+/** out = max(x, 0) over n floats. */
+export function relu(x: usize, n: i32, out: usize): void {
+  const n4 = n & ~3;
+  const z = f32x4.splat(0);
+  for (let i = 0; i < n4; i += 4) {
+    v128.store(out + f4(i), f32x4.max(v128.load(x + f4(i)), z));
+  }
+  for (let i = n4; i < n; i++) {
+    store<f32>(out + f4(i), max<f32>(load<f32>(x + f4(i)), 0));
+  }
+}
+
+/** g = y > 0 ? g : 0 over n floats, in place (ReLU's backward from its input). */
+export function reluMask(g: usize, y: usize, n: i32): void {
+  const n4 = n & ~3;
+  const z = f32x4.splat(0);
+  for (let i = 0; i < n4; i += 4) {
+    v128.store(g + f4(i), v128.and(v128.load(g + f4(i)), f32x4.gt(v128.load(y + f4(i)), z)));
+  }
+  for (let i = n4; i < n; i++) {
+    if (!(load<f32>(y + f4(i)) > 0)) store<f32>(g + f4(i), 0);
+  }
+}
+
+/** y (= or +=) a·x over n floats. */
+export function axpy(a: f32, x: usize, y: usize, n: i32, accumulate: bool): void {
+  const n4 = n & ~3;
+  const av = f32x4.splat(a);
+  for (let i = 0; i < n4; i += 4) {
+    const t = f32x4.mul(av, v128.load(x + f4(i)));
+    v128.store(y + f4(i), accumulate ? f32x4.add(v128.load(y + f4(i)), t) : t);
+  }
+  for (let i = n4; i < n; i++) {
+    const t = a * load<f32>(x + f4(i));
+    store<f32>(y + f4(i), accumulate ? load<f32>(y + f4(i)) + t : t);
+  }
+}
+
+/** Σ x·y over n floats: f32 vectors in blocks of 1024, blocks added in f64. */
+export function dot(x: usize, y: usize, n: i32): f64 {
+  let total: f64 = 0;
+  for (let i0 = 0; i0 < n; i0 += 1024) {
+    const i1 = min(n, i0 + 1024);
+    const i4 = i0 + ((i1 - i0) & ~3);
+    let acc = f32x4.splat(0);
+    for (let i = i0; i < i4; i += 4) {
+      acc = f32x4.add(acc, f32x4.mul(v128.load(x + f4(i)), v128.load(y + f4(i))));
+    }
+    let s: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) +
+      f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+    for (let i = i4; i < i1; i++) s += load<f32>(x + f4(i)) * load<f32>(y + f4(i));
+    total += <f64>s;
+  }
+  return total;
+}
+
+/** Zeroes n floats. */
+export function zero(x: usize, n: i32): void {
+  memory.fill(x, 0, f4(n));
+}
+
+/**
+ * Every second row and column from `phase` (0 or 1): in [n,h,w,c] →
+ * out [n,h/2,w/2,c], h and w even. With `adjoint`, scatters out back into
+ * in (+=) instead.
+ */
+export function subsample2(inp: usize, n: i32, h: i32, w: i32, c: i32, phase: i32, out: usize, adjoint: bool): void {
+  const ho = h >> 1;
+  const wo = w >> 1;
+  const bytes = f4(c);
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < ho; y++) {
+      for (let x = 0; x < wo; x++) {
+        const src = inp + f4(((b * h + 2 * y + phase) * w + 2 * x + phase) * c);
+        const dst = out + f4(((b * ho + y) * wo + x) * c);
+        if (adjoint) {
+          for (let ch = 0; ch < c; ch++) {
+            const p = src + f4(ch);
+            store<f32>(p, load<f32>(p) + load<f32>(dst + f4(ch)));
+          }
+        } else {
+          memory.copy(dst, src, bytes);
+        }
+      }
+    }
+  }
+}

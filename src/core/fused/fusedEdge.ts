@@ -1,0 +1,483 @@
+/**
+ * One search edge (MixedOp, REFERENCE.md §1.2) as a single custom op whose
+ * forward and backward run in our own WebAssembly kernels, for the cpu and
+ * wasm backends. TF.js spends most of a CPU search step in per-kernel
+ * bookkeeping and in its slow depthwise convolutions (~80,000 kernel calls
+ * a step); here an edge is two calls. The backward recomputes the edge's
+ * intermediates inside the kernels, so, like the TF.js path's
+ * rematerialised edge, only the inputs stay alive between the passes.
+ *
+ * The op computes Σ_{k≥1} w_k·op_k with ops in PRIMITIVES order: the pool
+ * terms arrive already computed (they are shared by every edge out of a
+ * state), skip is x at stride 1 and FactorizedReduce(relu x) at stride 2,
+ * and the four convs read relu(x). Every BatchNorm is the search's
+ * non-affine one with batch statistics.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { customOp } from '../customGrad';
+import { BN_EPS, weightGradientsOn } from '../kernels';
+import { edgeArena, type EdgeArena } from './edgeWasm';
+
+type T4 = tf.Tensor4D;
+
+let enabled = true;
+
+/** Switches the fused edges off (tests compare them with the TF.js path). */
+export function setFusedEdges(on: boolean): void {
+  enabled = on;
+}
+
+/**
+ * True when edges of this shape run fused on the current backend: cpu or
+ * wasm (a GPU backend would pay a device round trip per edge), the kernels
+ * compiled, and even sizes where the edge reduces.
+ */
+export function fusedEdgeAvailable(x: T4, stride: number): boolean {
+  if (!enabled) return false;
+  const backend = tf.getBackend();
+  if (backend !== 'cpu' && backend !== 'wasm') return false;
+  if (stride === 2 && (x.shape[1] % 2 !== 0 || x.shape[2] % 2 !== 0)) {
+    return false;
+  }
+  return edgeArena() !== null;
+}
+
+/** The conv terms of an edge: op index in PRIMITIVES, kind, kernel size. */
+const CONVS = [
+  { op: 4, kind: 'sep', k: 3 },
+  { op: 5, kind: 'sep', k: 5 },
+  { op: 6, kind: 'dil', k: 3 },
+  { op: 7, kind: 'dil', k: 5 },
+] as const;
+
+interface Geometry {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  stride: number;
+  ho: number;
+  wo: number;
+  /** Rows of the output as a matrix: n·ho·wo. */
+  m: number;
+  nIn: number;
+  nOut: number;
+}
+
+function geometry(x: T4, stride: number): Geometry {
+  const [n, h, w, c] = x.shape;
+  const ho = stride === 2 ? h / 2 : h;
+  const wo = stride === 2 ? w / 2 : w;
+  const m = n * ho * wo;
+  return { n, h, w, c, stride, ho, wo, m, nIn: n * h * w * c, nOut: m * c };
+}
+
+/** Byte offsets of one conv op's weights in the arena, in registration order. */
+type Weights = number[];
+
+/** What one conv op's forward leaves for its backward (byte offsets). */
+interface ConvTrace {
+  /** Per half: depthwise output, BN output, rstd; sep has two halves. */
+  halves: { t: number; y: number; rstd: number }[];
+  /** relu of the first half's output (sep only): the second half's input. */
+  r1: number;
+  /** The op's output (the last half's BN output). */
+  out: number;
+}
+
+function bnScratch(a: EdgeArena, c: number): number {
+  return a.alloc(8 * c);
+}
+
+/** One dw → pw → BN half on `inp` [n, h, w, c]; output [n, ho, wo, c]. */
+function halfForward(
+  a: EdgeArena,
+  g: Geometry,
+  inp: number,
+  inH: number,
+  inW: number,
+  dw: number,
+  pw: number,
+  k: number,
+  stride: number,
+  dilation: number,
+  pad: number,
+): { t: number; y: number; rstd: number } {
+  const t = a.alloc(g.nOut);
+  a.k.dwFwd(
+    inp,
+    g.n,
+    inH,
+    inW,
+    g.c,
+    dw,
+    k,
+    stride,
+    dilation,
+    pad,
+    t,
+    g.ho,
+    g.wo,
+  );
+  const y = a.alloc(g.nOut);
+  a.k.pw(t, g.c, g.m, g.c, pw, g.c, y, g.c, 0);
+  const rstd = a.alloc(g.c);
+  a.k.bnFwd(y, g.m, g.c, BN_EPS, y, rstd, bnScratch(a, g.c));
+  return { t, y, rstd };
+}
+
+function convForward(
+  a: EdgeArena,
+  g: Geometry,
+  xr: number,
+  kind: 'sep' | 'dil',
+  k: number,
+  wts: Weights,
+): ConvTrace {
+  if (kind === 'dil') {
+    const h1 = halfForward(
+      a,
+      g,
+      xr,
+      g.h,
+      g.w,
+      wts[0],
+      wts[1],
+      k,
+      g.stride,
+      2,
+      k - 1,
+    );
+    return { halves: [h1], r1: 0, out: h1.y };
+  }
+  const pad = (k - 1) / 2;
+  const h1 = halfForward(
+    a,
+    g,
+    xr,
+    g.h,
+    g.w,
+    wts[0],
+    wts[1],
+    k,
+    g.stride,
+    1,
+    pad,
+  );
+  const r1 = a.alloc(g.nOut);
+  a.k.relu(h1.y, g.nOut, r1);
+  const h2 = halfForward(a, g, r1, g.ho, g.wo, wts[2], wts[3], k, 1, 1, pad);
+  return { halves: [h1, h2], r1, out: h2.y };
+}
+
+/**
+ * Backpropagates gOut (dL/d op output, overwritten) through one conv op:
+ * adds dL/d relu(x) into dxr and, when wanted, writes the weight gradients
+ * into dWts (same layout as wts, zeroed by the caller).
+ */
+function convBackward(
+  a: EdgeArena,
+  g: Geometry,
+  xr: number,
+  kind: 'sep' | 'dil',
+  k: number,
+  wts: Weights,
+  trace: ConvTrace,
+  gOut: number,
+  dxr: number,
+  dWts: Weights | null,
+): void {
+  const c = g.c;
+  const tmp = bnScratch(a, c);
+  const pwT = a.alloc(c * c);
+  const dt = a.alloc(g.nOut);
+  const halves = trace.halves;
+
+  let grad = gOut;
+  for (let i = halves.length - 1; i >= 0; i--) {
+    const h = halves[i];
+    const [dwW, pwW] = [wts[2 * i], wts[2 * i + 1]];
+    a.k.bnBwd(grad, h.y, h.rstd, g.m, c, grad, tmp);
+    if (dWts !== null) {
+      a.k.pwGradWeight(h.t, c, grad, c, g.m, c, c, dWts[2 * i + 1]);
+    }
+    a.k.transpose(pwW, c, c, pwT);
+    a.k.pw(grad, c, g.m, c, pwT, c, dt, c, 0);
+
+    const df = dWts === null ? 0 : dWts[2 * i];
+    if (i === 1) {
+      // Second sep half: its input is r1 = relu(y1) at the output size.
+      const dr1 = a.zeros(g.nOut);
+      const pad = (k - 1) / 2;
+      a.k.dwBwd(
+        dt,
+        trace.r1,
+        g.n,
+        g.ho,
+        g.wo,
+        c,
+        dwW,
+        k,
+        1,
+        1,
+        pad,
+        g.ho,
+        g.wo,
+        dr1,
+        df,
+        dWts === null ? 0 : 1,
+      );
+      a.k.reluMask(dr1, halves[0].y, g.nOut);
+      grad = dr1;
+    } else {
+      const dilation = kind === 'dil' ? 2 : 1;
+      const pad = kind === 'dil' ? k - 1 : (k - 1) / 2;
+      a.k.dwBwd(
+        dt,
+        xr,
+        g.n,
+        g.h,
+        g.w,
+        c,
+        dwW,
+        k,
+        g.stride,
+        dilation,
+        pad,
+        g.ho,
+        g.wo,
+        dxr,
+        df,
+        dWts === null ? 0 : 1,
+      );
+    }
+  }
+}
+
+/** FactorizedReduce of relu(x) (stride-2 skip); its trace for the backward. */
+function reduceForward(
+  a: EdgeArena,
+  g: Geometry,
+  xr: number,
+  w1: number,
+  w2: number,
+): { s0: number; s1: number; y: number; rstd: number } {
+  const half = g.c / 2;
+  const s0 = a.alloc(g.nOut);
+  const s1 = a.alloc(g.nOut);
+  a.k.subsample2(xr, g.n, g.h, g.w, g.c, 0, s0, 0);
+  a.k.subsample2(xr, g.n, g.h, g.w, g.c, 1, s1, 0);
+  const y = a.alloc(g.nOut);
+  a.k.pw(s0, g.c, g.m, g.c, w1, half, y, g.c, 0);
+  a.k.pw(s1, g.c, g.m, g.c, w2, half, y + half * 4, g.c, 0);
+  const rstd = a.alloc(g.c);
+  a.k.bnFwd(y, g.m, g.c, BN_EPS, y, rstd, bnScratch(a, g.c));
+  return { s0, s1, y, rstd };
+}
+
+function reduceBackward(
+  a: EdgeArena,
+  g: Geometry,
+  trace: { s0: number; s1: number; y: number; rstd: number },
+  w1: number,
+  w2: number,
+  gOut: number,
+  dxr: number,
+  dW: [number, number] | null,
+): void {
+  const c = g.c;
+  const half = c / 2;
+  a.k.bnBwd(gOut, trace.y, trace.rstd, g.m, c, gOut, bnScratch(a, c));
+  const wT = a.alloc(c * half);
+  const ds = a.alloc(g.nOut);
+  const parts = [
+    [w1, trace.s0, 0],
+    [w2, trace.s1, 1],
+  ] as const;
+  for (const [w, s, phase] of parts) {
+    const gPart = gOut + phase * half * 4;
+    if (dW !== null) a.k.pwGradWeight(s, c, gPart, c, g.m, c, half, dW[phase]);
+    a.k.transpose(w, c, half, wT);
+    a.k.pw(gPart, c, g.m, half, wT, c, ds, c, 0);
+    a.k.subsample2(dxr, g.n, g.h, g.w, c, phase, ds, 1);
+  }
+}
+
+interface EdgeLayout {
+  stride: number;
+  /** FactorizedReduce's two 1x1 weights at stride 2 (empty at stride 1). */
+  reduce: tf.Variable[];
+  /** Per conv term (CONVS order): sep [dw1, pw1, dw2, pw2], dil [dw, pw]. */
+  convs: tf.Variable[][];
+}
+
+/** Splits a MixedOp's variables (registration order) by op. */
+export function edgeLayout(stride: number, params: tf.Variable[]): EdgeLayout {
+  const reduce = stride === 2 ? params.slice(0, 2) : [];
+  let at = reduce.length;
+  const convs = CONVS.map(({ kind }) => {
+    const n = kind === 'sep' ? 4 : 2;
+    const slice = params.slice(at, at + n);
+    at += n;
+    return slice;
+  });
+  if (at !== params.length) {
+    throw new Error(
+      `fusedEdge: expected ${at} edge variables, got ${params.length}`,
+    );
+  }
+  return { stride, reduce, convs };
+}
+
+/** Arena offsets of every variable of the edge, in layout order. */
+function putWeights(
+  a: EdgeArena,
+  layout: EdgeLayout,
+  values: Float32Array[],
+): { reduce: number[]; convs: number[][] } {
+  let i = 0;
+  const next = () => a.put(values[i++]);
+  const reduce = layout.reduce.map(next);
+  const convs = layout.convs.map((vs) => vs.map(next));
+  return { reduce, convs };
+}
+
+function read(t: tf.Tensor): Float32Array {
+  return t.dataSync() as Float32Array;
+}
+
+/**
+ * Σ_{k=1..7} w_k·op_k for one edge. x, xr = relu(x) [N,H,W,C]; pooled max
+ * and avg (with their BNs) at the output size; w = the 7 softmax weights of
+ * ops 1..7 as scalars.
+ */
+export function fusedEdge(
+  x: T4,
+  xr: T4,
+  max: T4,
+  avg: T4,
+  w: tf.Scalar[],
+  layout: EdgeLayout,
+): T4 {
+  const vars = [...layout.reduce, ...layout.convs.flat()];
+  const g = geometry(x, layout.stride);
+  const outShape: [number, number, number, number] = [g.n, g.ho, g.wo, g.c];
+
+  const op = customOp<T4>((inputs, save) => {
+    save(inputs);
+    const [xi, xri, mi, ai] = inputs;
+    const ws = inputs.slice(4, 11).map((s) => read(s)[0]);
+    const a = edgeArena() as EdgeArena;
+    a.reset();
+
+    const y = a.alloc(g.nOut);
+    a.k.axpy(ws[0], a.put(read(mi)), y, g.nOut, 0);
+    a.k.axpy(ws[1], a.put(read(ai)), y, g.nOut, 1);
+    const xrp = a.put(read(xri));
+    const wts = putWeights(a, layout, inputs.slice(11).map(read));
+    if (g.stride === 1) {
+      a.k.axpy(ws[2], a.put(read(xi)), y, g.nOut, 1);
+    } else {
+      const r = reduceForward(a, g, xrp, wts.reduce[0], wts.reduce[1]);
+      a.k.axpy(ws[2], r.y, y, g.nOut, 1);
+    }
+    CONVS.forEach(({ op: o, kind, k }, i) => {
+      const mark = a.mark();
+      const tr = convForward(a, g, xrp, kind, k, wts.convs[i]);
+      a.k.axpy(ws[o - 1], tr.out, y, g.nOut, 1);
+      a.release(mark);
+    });
+    const value = tf.tensor4d(a.take(y, g.nOut), outShape);
+    a.reset();
+
+    return {
+      value,
+      gradFunc: (dy, saved) => edgeBackward(dy as T4, saved, layout, g),
+    };
+  });
+
+  return op([x, xr, max, avg, ...w, ...vars]);
+}
+
+function edgeBackward(
+  dyT: T4,
+  saved: tf.Tensor[],
+  layout: EdgeLayout,
+  g: Geometry,
+): tf.Tensor[] {
+  const [x, xr, max, avg] = saved;
+  const wScalars = saved.slice(4, 11);
+  const vars = saved.slice(11);
+  const ws = wScalars.map((s) => read(s)[0]);
+  const wantW = weightGradientsOn();
+  const a = edgeArena() as EdgeArena;
+  a.reset();
+
+  const dy = a.put(read(dyT));
+  const xrp = a.put(read(xr));
+  const wts = putWeights(a, layout, vars.map(read));
+  const dxr = a.zeros(g.nIn);
+  const dws = new Array<number>(7).fill(0);
+  dws[0] = a.k.dot(dy, a.put(read(max)), g.nOut);
+  dws[1] = a.k.dot(dy, a.put(read(avg)), g.nOut);
+  const gOut = a.alloc(g.nOut);
+
+  // Weight gradients in the arena, in the order of `vars`.
+  const dVarPtrs = vars.map((v) => (wantW ? a.zeros(v.size) : 0));
+  let vi = 0;
+  const nextGrads = (n: number) => {
+    const ptrs = dVarPtrs.slice(vi, vi + n);
+    vi += n;
+    return ptrs;
+  };
+
+  if (g.stride === 1) {
+    dws[2] = a.k.dot(dy, a.put(read(x)), g.nOut);
+  } else {
+    const mark = a.mark();
+    const [w1, w2] = wts.reduce;
+    const r = reduceForward(a, g, xrp, w1, w2);
+    dws[2] = a.k.dot(dy, r.y, g.nOut);
+    a.k.axpy(ws[2], dy, gOut, g.nOut, 0);
+    const dW = nextGrads(2);
+    reduceBackward(a, g, r, w1, w2, gOut, dxr, wantW ? [dW[0], dW[1]] : null);
+    a.release(mark);
+  }
+  CONVS.forEach(({ op: o, kind, k }, i) => {
+    const mark = a.mark();
+    const tr = convForward(a, g, xrp, kind, k, wts.convs[i]);
+    dws[o - 1] = a.k.dot(dy, tr.out, g.nOut);
+    a.k.axpy(ws[o - 1], dy, gOut, g.nOut, 0);
+    const dW = nextGrads(kind === 'sep' ? 4 : 2);
+    convBackward(
+      a,
+      g,
+      xrp,
+      kind,
+      k,
+      wts.convs[i],
+      tr,
+      gOut,
+      dxr,
+      wantW ? dW : null,
+    );
+    a.release(mark);
+  });
+
+  const inShape = x.shape as [number, number, number, number];
+  const dxrT = tf.tensor4d(a.take(dxr, g.nIn), inShape);
+  const dVars = vars.map((v, i) =>
+    wantW ? tf.tensor(a.take(dVarPtrs[i], v.size), v.shape) : tf.zerosLike(v),
+  );
+  a.reset();
+
+  const dx = g.stride === 1 ? dyT.mul(ws[2]) : tf.zerosLike(x);
+  return [
+    dx,
+    dxrT,
+    dyT.mul(ws[0]),
+    dyT.mul(ws[1]),
+    ...dws.map((d) => tf.scalar(d)),
+    ...dVars,
+  ];
+}
