@@ -7,7 +7,12 @@ import { createOp, type Op } from './ops';
 import type { ParamStore } from './params';
 import { PRIMITIVES } from './primitives';
 import { rematerialise } from './remat';
-import { edgeLayout, fusedEdge, fusedEdgeAvailable } from './fused/fusedEdge';
+import {
+  edgeLayout,
+  fusedEdge,
+  fusedEdgeAvailable,
+  fusedPoolBn,
+} from './fused/fusedEdge';
 
 type T4 = tf.Tensor4D;
 
@@ -109,6 +114,12 @@ export class MixedOp {
    * them once per state and passes them to apply().
    */
   pools(x: T4): SharedPools {
+    if (fusedEdgeAvailable(x, this.stride)) {
+      return {
+        max: fusedPoolBn(x, this.stride, true),
+        avg: fusedPoolBn(x, this.stride, false),
+      };
+    }
     const find = (n: string) => {
       const op = this.ops.find((o) => o.name === n);
       if (op === undefined) throw new Error(`MixedOp: no ${n}`);

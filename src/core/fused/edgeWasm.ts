@@ -97,6 +97,31 @@ export interface EdgeKernels {
     out: number,
     adjoint: number,
   ): void;
+  pool3Fwd(
+    inp: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    s: number,
+    out: number,
+    ho: number,
+    wo: number,
+    isMax: number,
+  ): void;
+  pool3Bwd(
+    dy: number,
+    inp: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    s: number,
+    ho: number,
+    wo: number,
+    isMax: number,
+    dx: number,
+  ): void;
 }
 
 /** Where the arena starts: past anything the module itself places. */

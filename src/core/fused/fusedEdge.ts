@@ -342,6 +342,53 @@ function putWeights(
   return { reduce, convs };
 }
 
+/**
+ * BatchNorm(pool3x3(x)) for the search's pool ops (3x3, pad 1, stride 1 or
+ * 2, max or average without the padding, then the non-affine BN), as one
+ * custom op; the backward recomputes the pool.
+ */
+export function fusedPoolBn(x: T4, stride: number, isMax: boolean): T4 {
+  const g = geometry(x, stride);
+  const flag = isMax ? 1 : 0;
+  const forward = (a: EdgeArena, xp: number) => {
+    const y = a.alloc(g.nOut);
+    a.k.pool3Fwd(xp, g.n, g.h, g.w, g.c, stride, y, g.ho, g.wo, flag);
+    const rstd = a.alloc(g.c);
+    a.k.bnFwd(y, g.m, g.c, BN_EPS, y, rstd, bnScratch(a, g.c));
+    return { y, rstd };
+  };
+
+  const op = customOp<T4>(([xi], save) => {
+    save([xi]);
+    const a = edgeArena() as EdgeArena;
+    a.reset();
+    const { y } = forward(a, a.put(read(xi)));
+    const value = tf.tensor4d(a.take(y, g.nOut), [g.n, g.ho, g.wo, g.c]);
+    a.reset();
+
+    return {
+      value,
+      gradFunc: (dy, [sx]) => {
+        a.reset();
+        const xp = a.put(read(sx));
+        const { y: yp, rstd } = forward(a, xp);
+        const gp = a.put(read(dy));
+        a.k.bnBwd(gp, yp, rstd, g.m, g.c, gp, bnScratch(a, g.c));
+        const dx = a.zeros(g.nIn);
+        a.k.pool3Bwd(gp, xp, g.n, g.h, g.w, g.c, stride, g.ho, g.wo, flag, dx);
+        const out = tf.tensor4d(
+          a.take(dx, g.nIn),
+          sx.shape as [number, number, number, number],
+        );
+        a.reset();
+        return [out];
+      },
+    };
+  });
+
+  return op([x]);
+}
+
 function read(t: tf.Tensor): Float32Array {
   return t.dataSync() as Float32Array;
 }

@@ -419,3 +419,137 @@ export function subsample2(inp: usize, n: i32, h: i32, w: i32, c: i32, phase: i3
     }
   }
 }
+
+/** The valid window rows (or columns) [lo, hi) of a 3x3 pool with pad 1. */
+@inline function lo3(o: i32, s: i32): i32 {
+  return o * s - 1 < 0 ? 1 : 0;
+}
+@inline function hi3(o: i32, s: i32, size: i32): i32 {
+  return o * s + 1 >= size ? 2 : 3;
+}
+
+/**
+ * 3x3 pooling with PyTorch's padding of 1, stride s: max (padded cells never
+ * win) or average over the window's real pixels (count_include_pad=False).
+ */
+export function pool3Fwd(
+  inp: usize, n: i32, h: i32, w: i32, c: i32, s: i32,
+  out: usize, ho: i32, wo: i32, isMax: bool,
+): void {
+  const c4 = c & ~3;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < ho; y++) {
+      const iLo = lo3(y, s);
+      const iHi = hi3(y, s, h);
+      for (let x = 0; x < wo; x++) {
+        const jLo = lo3(x, s);
+        const jHi = hi3(x, s, w);
+        const o = out + f4(((b * ho + y) * wo + x) * c);
+        const base = inp + f4(((b * h + y * s - 1) * w + x * s - 1) * c);
+        const inv: f32 = 1 / <f32>((iHi - iLo) * (jHi - jLo));
+        for (let ch = 0; ch < c4; ch += 4) {
+          let acc = f32x4.splat(isMax ? -Infinity : 0);
+          for (let i = iLo; i < iHi; i++) {
+            for (let j = jLo; j < jHi; j++) {
+              const v = v128.load(base + f4((i * w + j) * c + ch));
+              acc = isMax ? f32x4.max(acc, v) : f32x4.add(acc, v);
+            }
+          }
+          v128.store(
+            o + f4(ch),
+            isMax ? acc : f32x4.mul(acc, f32x4.splat(inv)),
+          );
+        }
+        for (let ch = c4; ch < c; ch++) {
+          let acc: f32 = isMax ? -Infinity : 0;
+          for (let i = iLo; i < iHi; i++) {
+            for (let j = jLo; j < jHi; j++) {
+              const v = load<f32>(base + f4((i * w + j) * c + ch));
+              acc = isMax ? max<f32>(acc, v) : acc + v;
+            }
+          }
+          store<f32>(o + f4(ch), isMax ? acc : acc * inv);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The adjoint of pool3Fwd: dx += dy routed to each window's first maximum
+ * in scan order (max), or spread evenly over its real pixels (average).
+ */
+export function pool3Bwd(
+  dy: usize, inp: usize, n: i32, h: i32, w: i32, c: i32, s: i32,
+  ho: i32, wo: i32, isMax: bool, dx: usize,
+): void {
+  const c4 = c & ~3;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < ho; y++) {
+      const iLo = lo3(y, s);
+      const iHi = hi3(y, s, h);
+      for (let x = 0; x < wo; x++) {
+        const jLo = lo3(x, s);
+        const jHi = hi3(x, s, w);
+        const g = dy + f4(((b * ho + y) * wo + x) * c);
+        const base = f4(((b * h + y * s - 1) * w + x * s - 1) * c);
+        const inv: f32 = 1 / <f32>((iHi - iLo) * (jHi - jLo));
+        for (let ch = 0; ch < c4; ch += 4) {
+          const gv = v128.load(g + f4(ch));
+          if (isMax) {
+            let best = f32x4.splat(-Infinity);
+            for (let i = iLo; i < iHi; i++) {
+              for (let j = jLo; j < jHi; j++) {
+                best = f32x4.max(best, v128.load(inp + base + f4((i * w + j) * c + ch)));
+              }
+            }
+            // Lanes still waiting for their first maximum.
+            let open = f32x4.eq(best, best);
+            for (let i = iLo; i < iHi; i++) {
+              for (let j = jLo; j < jHi; j++) {
+                const at = base + f4((i * w + j) * c + ch);
+                const hit = v128.and(open, f32x4.eq(v128.load(inp + at), best));
+                v128.store(dx + at, f32x4.add(v128.load(dx + at), v128.and(gv, hit)));
+                open = v128.andnot(open, hit);
+              }
+            }
+          } else {
+            const share = f32x4.mul(gv, f32x4.splat(inv));
+            for (let i = iLo; i < iHi; i++) {
+              for (let j = jLo; j < jHi; j++) {
+                const p = dx + base + f4((i * w + j) * c + ch);
+                v128.store(p, f32x4.add(v128.load(p), share));
+              }
+            }
+          }
+        }
+        for (let ch = c4; ch < c; ch++) {
+          const gv = load<f32>(g + f4(ch));
+          if (isMax) {
+            let best: f32 = -Infinity;
+            let at: usize = 0;
+            for (let i = iLo; i < iHi; i++) {
+              for (let j = jLo; j < jHi; j++) {
+                const p = base + f4((i * w + j) * c + ch);
+                const v = load<f32>(inp + p);
+                if (v > best) {
+                  best = v;
+                  at = p;
+                }
+              }
+            }
+            store<f32>(dx + at, load<f32>(dx + at) + gv);
+          } else {
+            const share = gv * inv;
+            for (let i = iLo; i < iHi; i++) {
+              for (let j = jLo; j < jHi; j++) {
+                const p = dx + base + f4((i * w + j) * c + ch);
+                store<f32>(p, load<f32>(p) + share);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
