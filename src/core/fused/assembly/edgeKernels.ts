@@ -14,7 +14,12 @@ export function dwFwd(
   f: usize, k: i32, s: i32, d: i32, p: i32,
   out: usize, ho: i32, wo: i32,
 ): void {
+  const c8 = c & ~7;
   const c4 = c & ~3;
+  const tapStep = f4(d * c);
+  const rowStep = f4(d * w * c);
+  const fTap = f4(c);
+  const fRow = f4(k * c);
   for (let b = 0; b < n; b++) {
     const inB = inp + f4(b * h * w * c);
     for (let y = 0; y < ho; y++) {
@@ -30,31 +35,61 @@ export function dwFwd(
         let jHi = k;
         while (jHi > jLo && w0 + (jHi - 1) * d >= w) jHi--;
         const o = out + f4(((b * ho + y) * wo + x) * c);
-        for (let ch = 0; ch < c4; ch += 4) {
-          let acc = f32x4.splat(0);
+        // The first tap's input and filter addresses for channel 0.
+        const in0 = inB + f4(((h0 + iLo * d) * w + w0 + jLo * d) * c);
+        const f0 = f + f4((iLo * k + jLo) * c);
+        let ch = 0;
+        for (; ch < c8; ch += 8) {
+          let acc0 = f32x4.splat(0);
+          let acc1 = f32x4.splat(0);
+          let rowIn = in0 + f4(ch);
+          let rowF = f0 + f4(ch);
           for (let i = iLo; i < iHi; i++) {
-            const row = inB + f4(((h0 + i * d) * w + w0) * c + ch);
-            const fr = f + f4(i * k * c + ch);
+            let ip = rowIn;
+            let fp = rowF;
             for (let j = jLo; j < jHi; j++) {
-              acc = f32x4.add(
-                acc,
-                f32x4.mul(
-                  v128.load(row + f4(j * d * c)),
-                  v128.load(fr + f4(j * c)),
-                ),
-              );
+              acc0 = f32x4.add(acc0, f32x4.mul(v128.load(ip), v128.load(fp)));
+              acc1 = f32x4.add(acc1, f32x4.mul(v128.load(ip, 16), v128.load(fp, 16)));
+              ip += tapStep;
+              fp += fTap;
             }
+            rowIn += rowStep;
+            rowF += fRow;
+          }
+          v128.store(o + f4(ch), acc0);
+          v128.store(o + f4(ch), acc1, 16);
+        }
+        for (; ch < c4; ch += 4) {
+          let acc = f32x4.splat(0);
+          let rowIn = in0 + f4(ch);
+          let rowF = f0 + f4(ch);
+          for (let i = iLo; i < iHi; i++) {
+            let ip = rowIn;
+            let fp = rowF;
+            for (let j = jLo; j < jHi; j++) {
+              acc = f32x4.add(acc, f32x4.mul(v128.load(ip), v128.load(fp)));
+              ip += tapStep;
+              fp += fTap;
+            }
+            rowIn += rowStep;
+            rowF += fRow;
           }
           v128.store(o + f4(ch), acc);
         }
-        for (let ch = c4; ch < c; ch++) {
+        for (; ch < c; ch++) {
           let acc: f32 = 0;
+          let rowIn = in0 + f4(ch);
+          let rowF = f0 + f4(ch);
           for (let i = iLo; i < iHi; i++) {
-            const row = inB + f4(((h0 + i * d) * w + w0) * c + ch);
-            const fr = f + f4(i * k * c + ch);
+            let ip = rowIn;
+            let fp = rowF;
             for (let j = jLo; j < jHi; j++) {
-              acc += load<f32>(row + f4(j * d * c)) * load<f32>(fr + f4(j * c));
+              acc += load<f32>(ip) * load<f32>(fp);
+              ip += tapStep;
+              fp += fTap;
             }
+            rowIn += rowStep;
+            rowF += fRow;
           }
           store<f32>(o + f4(ch), acc);
         }
@@ -72,9 +107,16 @@ export function dwBwd(
   f: usize, k: i32, s: i32, d: i32, p: i32, ho: i32, wo: i32,
   dx: usize, df: usize, wantDf: bool,
 ): void {
+  const c8 = c & ~7;
   const c4 = c & ~3;
+  const tapStep = f4(d * c);
+  const rowStep = f4(d * w * c);
+  const fTap = f4(c);
+  const fRow = f4(k * c);
+  // dx and the input share offsets: walk `inp` and step dx by the distance.
+  const toDx = dx - inp;
   for (let b = 0; b < n; b++) {
-    const off = f4(b * h * w * c);
+    const inB = inp + f4(b * h * w * c);
     for (let y = 0; y < ho; y++) {
       const h0 = y * s - p;
       let iLo = 0;
@@ -88,49 +130,73 @@ export function dwBwd(
         let jHi = k;
         while (jHi > jLo && w0 + (jHi - 1) * d >= w) jHi--;
         const g = dy + f4(((b * ho + y) * wo + x) * c);
-        for (let ch = 0; ch < c4; ch += 4) {
-          const gv = v128.load(g + f4(ch));
+        const in0 = inB + f4(((h0 + iLo * d) * w + w0 + jLo * d) * c);
+        const tap0 = f4((iLo * k + jLo) * c);
+        let ch = 0;
+        for (; ch < c8; ch += 8) {
+          const g0 = v128.load(g + f4(ch));
+          const g1 = v128.load(g + f4(ch), 16);
+          let rowIn = in0 + f4(ch);
+          let rowT = tap0 + f4(ch);
           for (let i = iLo; i < iHi; i++) {
-            const rowOff = off + f4(((h0 + i * d) * w + w0) * c + ch);
-            const fr = f + f4(i * k * c + ch);
-            const dfr = df + f4(i * k * c + ch);
+            let ip = rowIn;
+            let tp = rowT;
             for (let j = jLo; j < jHi; j++) {
-              const at = rowOff + f4(j * d * c);
-              const dxp = dx + at;
-              v128.store(
-                dxp,
-                f32x4.add(
-                  v128.load(dxp),
-                  f32x4.mul(gv, v128.load(fr + f4(j * c))),
-                ),
-              );
+              const xp = ip + toDx;
+              v128.store(xp, f32x4.add(v128.load(xp), f32x4.mul(g0, v128.load(f + tp))));
+              v128.store(xp, f32x4.add(v128.load(xp, 16), f32x4.mul(g1, v128.load(f + tp, 16))), 16);
               if (wantDf) {
-                const dfp = dfr + f4(j * c);
-                v128.store(
-                  dfp,
-                  f32x4.add(
-                    v128.load(dfp),
-                    f32x4.mul(gv, v128.load(inp + at)),
-                  ),
-                );
+                const fp = df + tp;
+                v128.store(fp, f32x4.add(v128.load(fp), f32x4.mul(g0, v128.load(ip))));
+                v128.store(fp, f32x4.add(v128.load(fp, 16), f32x4.mul(g1, v128.load(ip, 16))), 16);
               }
+              ip += tapStep;
+              tp += fTap;
             }
+            rowIn += rowStep;
+            rowT += fRow;
           }
         }
-        for (let ch = c4; ch < c; ch++) {
-          const gs = load<f32>(g + f4(ch));
+        for (; ch < c4; ch += 4) {
+          const g0 = v128.load(g + f4(ch));
+          let rowIn = in0 + f4(ch);
+          let rowT = tap0 + f4(ch);
           for (let i = iLo; i < iHi; i++) {
-            const rowOff = off + f4(((h0 + i * d) * w + w0) * c + ch);
-            const fr = f + f4(i * k * c + ch);
-            const dfr = df + f4(i * k * c + ch);
+            let ip = rowIn;
+            let tp = rowT;
             for (let j = jLo; j < jHi; j++) {
-              const at = rowOff + f4(j * d * c);
-              store<f32>(dx + at, load<f32>(dx + at) + gs * load<f32>(fr + f4(j * c)));
+              const xp = ip + toDx;
+              v128.store(xp, f32x4.add(v128.load(xp), f32x4.mul(g0, v128.load(f + tp))));
               if (wantDf) {
-                const dfp = dfr + f4(j * c);
-                store<f32>(dfp, load<f32>(dfp) + gs * load<f32>(inp + at));
+                const fp = df + tp;
+                v128.store(fp, f32x4.add(v128.load(fp), f32x4.mul(g0, v128.load(ip))));
               }
+              ip += tapStep;
+              tp += fTap;
             }
+            rowIn += rowStep;
+            rowT += fRow;
+          }
+        }
+        for (; ch < c; ch++) {
+          const gs = load<f32>(g + f4(ch));
+          let rowIn = in0 + f4(ch);
+          let rowT = tap0 + f4(ch);
+          for (let i = iLo; i < iHi; i++) {
+            let ip = rowIn;
+            let tp = rowT;
+            for (let j = jLo; j < jHi; j++) {
+              const xp = ip + toDx;
+              store<f32>(xp, load<f32>(xp) + gs * load<f32>(f + tp));
+              if (wantDf) {
+                const fp = df + tp;
+                store<f32>(fp, load<f32>(fp) + gs * load<f32>(ip));
+              }
+              ip += tapStep;
+              tp += fTap;
+            }
+            rowIn += rowStep;
+            rowT += fRow;
           }
         }
       }
@@ -147,27 +213,47 @@ export function pw(
   inp: usize, ldi: i32, m: i32, ci: i32,
   wt: usize, co: i32, out: usize, ldo: i32, accumulate: bool,
 ): void {
+  const co8 = co & ~7;
   const co4 = co & ~3;
+  const wRow = f4(co);
   for (let r = 0; r < m; r++) {
     const a = inp + f4(r * ldi);
     const o = out + f4(r * ldo);
-    for (let col = 0; col < co4; col += 4) {
-      let acc = accumulate ? v128.load(o + f4(col)) : f32x4.splat(0);
+    let col = 0;
+    for (; col < co8; col += 8) {
+      let acc0 = accumulate ? v128.load(o + f4(col)) : f32x4.splat(0);
+      let acc1 = accumulate ? v128.load(o + f4(col), 16) : f32x4.splat(0);
+      let ap = a;
+      let wp = wt + f4(col);
       for (let i = 0; i < ci; i++) {
-        acc = f32x4.add(
-          acc,
-          f32x4.mul(
-            f32x4.splat(load<f32>(a + f4(i))),
-            v128.load(wt + f4(i * co + col)),
-          ),
-        );
+        const av = v128.load32_splat(ap);
+        acc0 = f32x4.add(acc0, f32x4.mul(av, v128.load(wp)));
+        acc1 = f32x4.add(acc1, f32x4.mul(av, v128.load(wp, 16)));
+        ap += 4;
+        wp += wRow;
+      }
+      v128.store(o + f4(col), acc0);
+      v128.store(o + f4(col), acc1, 16);
+    }
+    for (; col < co4; col += 4) {
+      let acc = accumulate ? v128.load(o + f4(col)) : f32x4.splat(0);
+      let ap = a;
+      let wp = wt + f4(col);
+      for (let i = 0; i < ci; i++) {
+        acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap), v128.load(wp)));
+        ap += 4;
+        wp += wRow;
       }
       v128.store(o + f4(col), acc);
     }
-    for (let col = co4; col < co; col++) {
+    for (; col < co; col++) {
       let acc: f32 = accumulate ? load<f32>(o + f4(col)) : 0;
+      let ap = a;
+      let wp = wt + f4(col);
       for (let i = 0; i < ci; i++) {
-        acc += load<f32>(a + f4(i)) * load<f32>(wt + f4(i * co + col));
+        acc += load<f32>(ap) * load<f32>(wp);
+        ap += 4;
+        wp += wRow;
       }
       store<f32>(o + f4(col), acc);
     }
