@@ -37,6 +37,7 @@ export function compileKernels() {
         '--noAssert',
         '--enable',
         'simd',
+        '--importMemory',
       ],
       { stdio: ['ignore', 'inherit', 'inherit'] },
     );

@@ -6,7 +6,9 @@ import { withoutWeightGradients } from '../kernels';
 import { MixedOp } from '../mixedOp';
 import { ParamStore } from '../params';
 import { Rng } from '../random';
-import { fusedEdgeAvailable, setFusedEdges } from './fusedEdge';
+import { batchNorm, maxPool3x3 } from '../kernels';
+import { edgeIo } from './edgeWasm';
+import { fusedEdgeAvailable, fusedPoolBn, setFusedEdges } from './fusedEdge';
 
 type T4 = tf.Tensor4D;
 
@@ -53,12 +55,22 @@ for (const backend of BACKENDS) {
     beforeAll(() => useBackend(backend));
     afterEach(() => setFusedEdges(true));
 
+    it(
+      backend === 'wasm'
+        ? 'works inside the wasm heap, without copies'
+        : 'copies tensors into a memory of its own',
+      () => {
+        expect(edgeIo()?.shared).toBe(backend === 'wasm');
+      },
+    );
+
     // C = 6 leaves a scalar tail after the 4-wide vectors (and 3 channels
-    // per FactorizedReduce half); batch 3 and 6x6 keep it small.
+    // per FactorizedReduce half); 12 takes one 8-wide and one 4-wide pass.
     for (const [c, stride] of [
       [6, 1],
       [6, 2],
       [8, 2],
+      [12, 1],
     ]) {
       it(`C=${c}, stride ${stride}: equals the TF.js path in value and every gradient`, async () => {
         const store = new ParamStore(new Rng(11));
@@ -108,6 +120,39 @@ for (const backend of BACKENDS) {
         expect(tf.memory().numTensors).toBe(before);
         tf.dispose([x, g, alpha]);
         store.dispose();
+      });
+    }
+
+    for (const stride of [1, 2]) {
+      it(`max pool, stride ${stride}: ties route dy to the first maximum, as the TF.js path`, async () => {
+        // relu of a normal sample: half the pixels are 0, so most windows
+        // have several maxima.
+        const rng = new Rng(8);
+        const x = tf.tidy(() =>
+          tf.relu(
+            tf.tensor4d(
+              rng.fill(2 * 6 * 6 * 5, () => rng.normal()),
+              [2, 6, 6, 5],
+            ),
+          ),
+        ) as T4;
+        const ho = stride === 2 ? 3 : 6;
+        const g = tf.tensor4d(
+          rng.fill(2 * ho * ho * 5, () => rng.normal()),
+          [2, ho, ho, 5],
+        );
+        const loss = (pool: (t: T4) => T4) => (t: tf.Tensor) =>
+          pool(t as T4)
+            .mul(g)
+            .sum();
+        const fused = tf.grad(loss((t) => fusedPoolBn(t, stride, true)))(x);
+        const plain = tf.grad(
+          loss((t) => batchNorm(maxPool3x3(t, stride), null, null)),
+        )(x);
+        expect(relToMax(await fused.data(), await plain.data())).toBeLessThan(
+          1e-5,
+        );
+        tf.dispose([x, g, fused, plain]);
       });
     }
 

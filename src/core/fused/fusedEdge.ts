@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from '../customGrad';
 import { BN_EPS, weightGradientsOn } from '../kernels';
-import { edgeArena, type EdgeArena } from './edgeWasm';
+import { edgeIo, type EdgeArena, type EdgeIo } from './edgeWasm';
 
 type T4 = tf.Tensor4D;
 
@@ -34,12 +34,10 @@ export function setFusedEdges(on: boolean): void {
  */
 export function fusedEdgeAvailable(x: T4, stride: number): boolean {
   if (!enabled) return false;
-  const backend = tf.getBackend();
-  if (backend !== 'cpu' && backend !== 'wasm') return false;
   if (stride === 2 && (x.shape[1] % 2 !== 0 || x.shape[2] % 2 !== 0)) {
     return false;
   }
-  return edgeArena() !== null;
+  return edgeIo() !== null;
 }
 
 /** The conv terms of an edge: op index in PRIMITIVES, kind, kernel size. */
@@ -329,17 +327,19 @@ export function edgeLayout(stride: number, params: tf.Variable[]): EdgeLayout {
   return { stride, reduce, convs };
 }
 
-/** Arena offsets of every variable of the edge, in layout order. */
-function putWeights(
-  a: EdgeArena,
+/** Pointers to every variable of the edge, in layout order. */
+function weightPtrs(
+  io: EdgeIo,
   layout: EdgeLayout,
-  values: Float32Array[],
 ): { reduce: number[]; convs: number[][] } {
-  let i = 0;
-  const next = () => a.put(values[i++]);
-  const reduce = layout.reduce.map(next);
-  const convs = layout.convs.map((vs) => vs.map(next));
-  return { reduce, convs };
+  return {
+    reduce: layout.reduce.map((v) => io.ptr(v)),
+    convs: layout.convs.map((vs) => vs.map((v) => io.ptr(v))),
+  };
+}
+
+function scalarValue(t: tf.Tensor): number {
+  return (t.dataSync() as Float32Array)[0];
 }
 
 /**
@@ -350,47 +350,55 @@ function putWeights(
 export function fusedPoolBn(x: T4, stride: number, isMax: boolean): T4 {
   const g = geometry(x, stride);
   const flag = isMax ? 1 : 0;
-  const forward = (a: EdgeArena, xp: number) => {
-    const y = a.alloc(g.nOut);
+  const io = edgeIo() as EdgeIo;
+  const a = io.arena;
+  const pool = (xp: number, y: number) => {
     a.k.pool3Fwd(xp, g.n, g.h, g.w, g.c, stride, y, g.ho, g.wo, flag);
     const rstd = a.alloc(g.c);
     a.k.bnFwd(y, g.m, g.c, BN_EPS, y, rstd, bnScratch(a, g.c));
-    return { y, rstd };
+    return rstd;
   };
 
   const op = customOp<T4>(([xi], save) => {
     save([xi]);
-    const a = edgeArena() as EdgeArena;
     a.reset();
-    const { y } = forward(a, a.put(read(xi)));
-    const value = tf.tensor4d(a.take(y, g.nOut), [g.n, g.ho, g.wo, g.c]);
+    const y = io.output([g.n, g.ho, g.wo, g.c]);
+    pool(io.ptr(xi), y.ptr);
+    const value = y.done() as T4;
     a.reset();
 
     return {
       value,
       gradFunc: (dy, [sx]) => {
         a.reset();
-        const xp = a.put(read(sx));
-        const { y: yp, rstd } = forward(a, xp);
-        const gp = a.put(read(dy));
-        a.k.bnBwd(gp, yp, rstd, g.m, g.c, gp, bnScratch(a, g.c));
-        const dx = a.zeros(g.nIn);
-        a.k.pool3Bwd(gp, xp, g.n, g.h, g.w, g.c, stride, g.ho, g.wo, flag, dx);
-        const out = tf.tensor4d(
-          a.take(dx, g.nIn),
-          sx.shape as [number, number, number, number],
+        const xp = io.ptr(sx);
+        const yp = a.alloc(g.nOut);
+        const rstd = pool(xp, yp);
+        const gp = a.alloc(g.nOut);
+        a.k.bnBwd(io.ptr(dy), yp, rstd, g.m, g.c, gp, bnScratch(a, g.c));
+        const dx = io.output(x.shape);
+        a.k.zero(dx.ptr, g.nIn);
+        a.k.pool3Bwd(
+          gp,
+          xp,
+          g.n,
+          g.h,
+          g.w,
+          g.c,
+          stride,
+          g.ho,
+          g.wo,
+          flag,
+          dx.ptr,
         );
+        const grad = dx.done();
         a.reset();
-        return [out];
+        return [grad];
       },
     };
   });
 
   return op([x]);
-}
-
-function read(t: tf.Tensor): Float32Array {
-  return t.dataSync() as Float32Array;
 }
 
 /**
@@ -408,38 +416,41 @@ export function fusedEdge(
 ): T4 {
   const vars = [...layout.reduce, ...layout.convs.flat()];
   const g = geometry(x, layout.stride);
-  const outShape: [number, number, number, number] = [g.n, g.ho, g.wo, g.c];
+  const io = edgeIo() as EdgeIo;
+  const a = io.arena;
 
   const op = customOp<T4>((inputs, save) => {
-    save(inputs);
     const [xi, xri, mi, ai] = inputs;
-    const ws = inputs.slice(4, 11).map((s) => read(s)[0]);
-    const a = edgeArena() as EdgeArena;
+    // The variables are not saved: they cannot change between the forward
+    // and the backward of one gradient call. The weights are kept as numbers.
+    save(g.stride === 1 ? [xri, mi, ai, xi] : [xri, mi, ai]);
+    const ws = inputs.slice(4, 11).map(scalarValue);
     a.reset();
 
-    const y = a.alloc(g.nOut);
-    a.k.axpy(ws[0], a.put(read(mi)), y, g.nOut, 0);
-    a.k.axpy(ws[1], a.put(read(ai)), y, g.nOut, 1);
-    const xrp = a.put(read(xri));
-    const wts = putWeights(a, layout, inputs.slice(11).map(read));
+    const y = io.output([g.n, g.ho, g.wo, g.c]);
+    a.k.axpy(ws[0], io.ptr(mi), y.ptr, g.nOut, 0);
+    a.k.axpy(ws[1], io.ptr(ai), y.ptr, g.nOut, 1);
+    const xrp = io.ptr(xri);
+    const wts = weightPtrs(io, layout);
     if (g.stride === 1) {
-      a.k.axpy(ws[2], a.put(read(xi)), y, g.nOut, 1);
+      a.k.axpy(ws[2], io.ptr(xi), y.ptr, g.nOut, 1);
     } else {
       const r = reduceForward(a, g, xrp, wts.reduce[0], wts.reduce[1]);
-      a.k.axpy(ws[2], r.y, y, g.nOut, 1);
+      a.k.axpy(ws[2], r.y, y.ptr, g.nOut, 1);
     }
     CONVS.forEach(({ op: o, kind, k }, i) => {
       const mark = a.mark();
       const tr = convForward(a, g, xrp, kind, k, wts.convs[i]);
-      a.k.axpy(ws[o - 1], tr.out, y, g.nOut, 1);
+      a.k.axpy(ws[o - 1], tr.out, y.ptr, g.nOut, 1);
       a.release(mark);
     });
-    const value = tf.tensor4d(a.take(y, g.nOut), outShape);
+    const value = y.done() as T4;
     a.reset();
 
     return {
       value,
-      gradFunc: (dy, saved) => edgeBackward(dy as T4, saved, layout, g),
+      gradFunc: (dy, saved) =>
+        edgeBackward(io, dy as T4, saved, ws, x.shape, vars, layout, g),
     };
   });
 
@@ -447,39 +458,54 @@ export function fusedEdge(
 }
 
 function edgeBackward(
+  io: EdgeIo,
   dyT: T4,
   saved: tf.Tensor[],
+  ws: number[],
+  xShape: number[],
+  vars: tf.Variable[],
   layout: EdgeLayout,
   g: Geometry,
 ): tf.Tensor[] {
-  const [x, xr, max, avg] = saved;
-  const wScalars = saved.slice(4, 11);
-  const vars = saved.slice(11);
-  const ws = wScalars.map((s) => read(s)[0]);
+  const [xr, max, avg, x] = saved;
   const wantW = weightGradientsOn();
-  const a = edgeArena() as EdgeArena;
+  const a = io.arena;
   a.reset();
 
-  const dy = a.put(read(dyT));
-  const xrp = a.put(read(xr));
-  const wts = putWeights(a, layout, vars.map(read));
-  const dxr = a.zeros(g.nIn);
+  const dy = io.ptr(dyT);
+  const xrp = io.ptr(xr);
+  const wts = weightPtrs(io, layout);
   const dws = new Array<number>(7).fill(0);
-  dws[0] = a.k.dot(dy, a.put(read(max)), g.nOut);
-  dws[1] = a.k.dot(dy, a.put(read(avg)), g.nOut);
-  const gOut = a.alloc(g.nOut);
-
-  // Weight gradients in the arena, in the order of `vars`.
-  const dVarPtrs = vars.map((v) => (wantW ? a.zeros(v.size) : 0));
+  dws[0] = a.k.dot(dy, io.ptr(max), g.nOut);
+  dws[1] = a.k.dot(dy, io.ptr(avg), g.nOut);
+  const scaled = (wk: number) => {
+    const o = io.output([g.n, g.ho, g.wo, g.c]);
+    a.k.axpy(wk, dy, o.ptr, g.nOut, 0);
+    return o;
+  };
+  const dmax = scaled(ws[0]);
+  const davg = scaled(ws[1]);
+  const dx = g.stride === 1 ? scaled(ws[2]) : null;
+  const dxr = io.output(xShape);
+  a.k.zero(dxr.ptr, g.nIn);
+  const dVars = wantW
+    ? vars.map((v) => {
+        const o = io.output(v.shape);
+        a.k.zero(o.ptr, v.size);
+        return o;
+      })
+    : null;
   let vi = 0;
   const nextGrads = (n: number) => {
-    const ptrs = dVarPtrs.slice(vi, vi + n);
+    const ptrs =
+      dVars === null ? [] : dVars.slice(vi, vi + n).map((o) => o.ptr);
     vi += n;
     return ptrs;
   };
+  const gOut = a.alloc(g.nOut);
 
-  if (g.stride === 1) {
-    dws[2] = a.k.dot(dy, a.put(read(x)), g.nOut);
+  if (x !== undefined) {
+    dws[2] = a.k.dot(dy, io.ptr(x), g.nOut);
   } else {
     const mark = a.mark();
     const [w1, w2] = wts.reduce;
@@ -487,7 +513,16 @@ function edgeBackward(
     dws[2] = a.k.dot(dy, r.y, g.nOut);
     a.k.axpy(ws[2], dy, gOut, g.nOut, 0);
     const dW = nextGrads(2);
-    reduceBackward(a, g, r, w1, w2, gOut, dxr, wantW ? [dW[0], dW[1]] : null);
+    reduceBackward(
+      a,
+      g,
+      r,
+      w1,
+      w2,
+      gOut,
+      dxr.ptr,
+      wantW ? [dW[0], dW[1]] : null,
+    );
     a.release(mark);
   }
   CONVS.forEach(({ op: o, kind, k }, i) => {
@@ -505,26 +540,21 @@ function edgeBackward(
       wts.convs[i],
       tr,
       gOut,
-      dxr,
+      dxr.ptr,
       wantW ? dW : null,
     );
     a.release(mark);
   });
-
-  const inShape = x.shape as [number, number, number, number];
-  const dxrT = tf.tensor4d(a.take(dxr, g.nIn), inShape);
-  const dVars = vars.map((v, i) =>
-    wantW ? tf.tensor(a.take(dVarPtrs[i], v.size), v.shape) : tf.zerosLike(v),
-  );
-  a.reset();
-
-  const dx = g.stride === 1 ? dyT.mul(ws[2]) : tf.zerosLike(x);
-  return [
-    dx,
-    dxrT,
-    dyT.mul(ws[0]),
-    dyT.mul(ws[1]),
+  const grads = [
+    dx === null ? tf.zeros(xShape) : dx.done(),
+    dxr.done(),
+    dmax.done(),
+    davg.done(),
     ...dws.map((d) => tf.scalar(d)),
-    ...dVars,
+    ...(dVars === null
+      ? vars.map((v) => tf.zerosLike(v))
+      : dVars.map((o) => o.done())),
   ];
+  a.reset();
+  return grads;
 }
