@@ -1,12 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { PRIMITIVES } from '../src/core/primitives';
-import {
-  cifarBatch,
-  currentStep,
-  SCREENSHOTS,
-  useTinySearch,
-} from './helpers';
+import { cifarBatch, currentStep, SCREENSHOTS, useTinySearch } from './helpers';
 
 /** Every strand's current weight, keyed "cell/edge/op", and the step shown. */
 async function readStrands(
@@ -53,6 +48,10 @@ test('a search runs end to end: drop data, start, watch, pause, download, surviv
   console.log(
     `backend: ${backend} — ${await page.getByTestId('backend-badge').textContent()}\n${backendTitle}`,
   );
+  // Without a GPU the search edges run on our own kernels, in wasm's heap.
+  if (backend === 'wasm') {
+    expect(backendTitle).toContain('own WebAssembly SIMD kernels, inside');
+  }
 
   // The strands exist before any run: 2 cells x 14 edges x 7 ops.
   await expect(page.locator('path.strand')).toHaveCount(2 * 14 * 7);

@@ -25,6 +25,7 @@ import {
   parseOptions,
   usageError,
 } from './cli';
+import { edgeKernelsLine } from '../src/core/fused/edgeWasm';
 import { useNodeBackend, type NodeBackend } from './nodeBackend';
 
 const USAGE = `usage: npm run search -- --data <path>... [options]
@@ -187,7 +188,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `search: ${config.order} order, C=${config.channels}, ${config.layers} cells, ` +
       `batch ${config.batchSize}, ${config.epochs} epochs, ${run.stepsPerEpoch} steps/epoch, ` +
-      `${run.net.store.count.toLocaleString('en-US')} weights, backend ${backend}\n`,
+      `${run.net.store.count.toLocaleString('en-US')} weights, backend ${backend}\n` +
+      `${edgeKernelsLine()}\n`,
   );
 
   const save = async () => {

@@ -20,6 +20,8 @@ export interface BackendInfo {
   label: string;
   /** One line per backend tried before it: "webgpu: fallback adapter (SwiftShader)". */
   skipped: string[];
+  /** Which kernels run the search's edges on it (fused/edgeWasm.ts). */
+  edgeKernels: string;
 }
 
 /** One file's verdict after parsing. */

@@ -6,6 +6,7 @@
  * worker that tried it (REFERENCE.md §11); a probe can simply be terminated.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { edgeKernelsLine } from '../src/core/fused/edgeWasm';
 import type { BackendInfo } from './api';
 import { loadBackend, type BackendName } from './backendModules';
 
@@ -43,6 +44,11 @@ const SOFTWARE_RENDERER =
  * that could is raced against a timeout, and cpu is always left.
  */
 export async function chooseBackend(): Promise<BackendInfo> {
+  const info = await pickBackend();
+  return { ...info, edgeKernels: edgeKernelsLine() };
+}
+
+async function pickBackend(): Promise<Omit<BackendInfo, 'edgeKernels'>> {
   const skipped: string[] = [];
 
   const gpu = await detect(detectWebGpu, 'the adapter request');
@@ -74,7 +80,7 @@ async function tryBackend(
   name: BackendName,
   label: string,
   skipped: string[],
-): Promise<BackendInfo | null> {
+): Promise<Omit<BackendInfo, 'edgeKernels'> | null> {
   const probe = await probeInWorker(name);
   if (!probe.ok) {
     skipped.push(`${name}: ${probe.detail}`);

@@ -22,6 +22,7 @@ export function Header() {
   const backendTitle = backend
     ? [
         `Running on ${backend.name}.`,
+        backend.edgeKernels,
         ...backend.skipped.map((line) => `Passed over ${line}`),
       ].join('\n')
     : 'Trying WebGPU, WebGL, WASM and CPU in turn';

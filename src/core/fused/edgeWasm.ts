@@ -396,3 +396,12 @@ export function edgeIo(): EdgeIo | null {
   ios.set(backend, io);
   return io;
 }
+
+/** One line for the user: which kernels run the search edges here. */
+export function edgeKernelsLine(): string {
+  const io = edgeIo();
+  if (io === null) return 'Search edges run on TF.js kernels.';
+  return io.shared
+    ? "Search edges run on our own WebAssembly SIMD kernels, inside TF.js wasm's heap."
+    : 'Search edges run on our own WebAssembly SIMD kernels (tensors copied from TF.js cpu).';
+}
