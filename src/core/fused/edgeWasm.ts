@@ -401,7 +401,8 @@ export function edgeIo(): EdgeIo | null {
 export function edgeKernelsLine(): string {
   const io = edgeIo();
   if (io === null) return 'Search edges run on TF.js kernels.';
+  const ours = 'Search edges run on our own WebAssembly SIMD kernels';
   return io.shared
-    ? "Search edges run on our own WebAssembly SIMD kernels, inside TF.js wasm's heap."
-    : 'Search edges run on our own WebAssembly SIMD kernels (tensors copied from TF.js cpu).';
+    ? `${ours}, inside TF.js wasm's heap.`
+    : `${ours} (tensors copied from TF.js cpu).`;
 }

@@ -72,7 +72,7 @@ for (const backend of BACKENDS) {
       [8, 2],
       [12, 1],
     ]) {
-      it(`C=${c}, stride ${stride}: equals the TF.js path in value and every gradient`, async () => {
+      it(`C=${c}, stride ${stride}: equals the TF.js path, value and gradients`, async () => {
         const store = new ParamStore(new Rng(11));
         const mixed = new MixedOp(store, '', c, stride);
         const rng = new Rng(4);
@@ -124,7 +124,7 @@ for (const backend of BACKENDS) {
     }
 
     for (const stride of [1, 2]) {
-      it(`max pool, stride ${stride}: ties route dy to the first maximum, as the TF.js path`, async () => {
+      it(`max pool, stride ${stride}: ties route dy to the first maximum`, async () => {
         // relu of a normal sample: half the pixels are 0, so most windows
         // have several maxima.
         const rng = new Rng(8);
@@ -166,7 +166,7 @@ for (const backend of BACKENDS) {
 }
 
 describe('edge kernels build', () => {
-  it('the committed wasm module is the compile of its AssemblyScript source', () => {
+  it('the committed module is the compile of its source', () => {
     // Exits 1 with a message when src/core/fused/edgeKernelsWasm.gen.ts
     // is stale: run `npm run build:kernels` and commit it.
     execFileSync(process.execPath, ['scripts/build-kernels.mjs', '--check'], {

@@ -70,7 +70,7 @@ function geometry(x: T4, stride: number): Geometry {
   return { n, h, w, c, stride, ho, wo, m, nIn: n * h * w * c, nOut: m * c };
 }
 
-/** Byte offsets of one conv op's weights in the arena, in registration order. */
+/** Byte offsets of one conv op's weights, in registration order. */
 type Weights = number[];
 
 /** What one conv op's forward leaves for its backward (byte offsets). */

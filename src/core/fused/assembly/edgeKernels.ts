@@ -4,15 +4,25 @@
 // which the caller (../edgeWasm.ts) lays out. Vector loops cover channels in
 // blocks of four; a scalar tail handles the rest.
 
-@inline function f4(i: i32): usize {
+function f4(i: i32): usize {
   return (<usize>i) << 2;
 }
 
 /** out[n,ho,wo,c] = Σ_ij in[n, ho·s−p+i·d, wo·s−p+j·d, c] · f[i,j,c]. */
 export function dwFwd(
-  inp: usize, n: i32, h: i32, w: i32, c: i32,
-  f: usize, k: i32, s: i32, d: i32, p: i32,
-  out: usize, ho: i32, wo: i32,
+  inp: usize,
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  f: usize,
+  k: i32,
+  s: i32,
+  d: i32,
+  p: i32,
+  out: usize,
+  ho: i32,
+  wo: i32,
 ): void {
   const c8 = c & ~7;
   const c4 = c & ~3;
@@ -49,7 +59,10 @@ export function dwFwd(
             let fp = rowF;
             for (let j = jLo; j < jHi; j++) {
               acc0 = f32x4.add(acc0, f32x4.mul(v128.load(ip), v128.load(fp)));
-              acc1 = f32x4.add(acc1, f32x4.mul(v128.load(ip, 16), v128.load(fp, 16)));
+              acc1 = f32x4.add(
+                acc1,
+                f32x4.mul(v128.load(ip, 16), v128.load(fp, 16)),
+              );
               ip += tapStep;
               fp += fTap;
             }
@@ -103,9 +116,22 @@ export function dwFwd(
  * when wantDf, df += Σ dy · in over every position.
  */
 export function dwBwd(
-  dy: usize, inp: usize, n: i32, h: i32, w: i32, c: i32,
-  f: usize, k: i32, s: i32, d: i32, p: i32, ho: i32, wo: i32,
-  dx: usize, df: usize, wantDf: bool,
+  dy: usize,
+  inp: usize,
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  f: usize,
+  k: i32,
+  s: i32,
+  d: i32,
+  p: i32,
+  ho: i32,
+  wo: i32,
+  dx: usize,
+  df: usize,
+  wantDf: bool,
 ): void {
   const c8 = c & ~7;
   const c4 = c & ~3;
@@ -143,12 +169,32 @@ export function dwBwd(
             let tp = rowT;
             for (let j = jLo; j < jHi; j++) {
               const xp = ip + toDx;
-              v128.store(xp, f32x4.add(v128.load(xp), f32x4.mul(g0, v128.load(f + tp))));
-              v128.store(xp, f32x4.add(v128.load(xp, 16), f32x4.mul(g1, v128.load(f + tp, 16))), 16);
+              v128.store(
+                xp,
+                f32x4.add(v128.load(xp), f32x4.mul(g0, v128.load(f + tp))),
+              );
+              v128.store(
+                xp,
+                f32x4.add(
+                  v128.load(xp, 16),
+                  f32x4.mul(g1, v128.load(f + tp, 16)),
+                ),
+                16,
+              );
               if (wantDf) {
                 const fp = df + tp;
-                v128.store(fp, f32x4.add(v128.load(fp), f32x4.mul(g0, v128.load(ip))));
-                v128.store(fp, f32x4.add(v128.load(fp, 16), f32x4.mul(g1, v128.load(ip, 16))), 16);
+                v128.store(
+                  fp,
+                  f32x4.add(v128.load(fp), f32x4.mul(g0, v128.load(ip))),
+                );
+                v128.store(
+                  fp,
+                  f32x4.add(
+                    v128.load(fp, 16),
+                    f32x4.mul(g1, v128.load(ip, 16)),
+                  ),
+                  16,
+                );
               }
               ip += tapStep;
               tp += fTap;
@@ -166,10 +212,16 @@ export function dwBwd(
             let tp = rowT;
             for (let j = jLo; j < jHi; j++) {
               const xp = ip + toDx;
-              v128.store(xp, f32x4.add(v128.load(xp), f32x4.mul(g0, v128.load(f + tp))));
+              v128.store(
+                xp,
+                f32x4.add(v128.load(xp), f32x4.mul(g0, v128.load(f + tp))),
+              );
               if (wantDf) {
                 const fp = df + tp;
-                v128.store(fp, f32x4.add(v128.load(fp), f32x4.mul(g0, v128.load(ip))));
+                v128.store(
+                  fp,
+                  f32x4.add(v128.load(fp), f32x4.mul(g0, v128.load(ip))),
+                );
               }
               ip += tapStep;
               tp += fTap;
@@ -210,8 +262,15 @@ export function dwBwd(
  * tensor can be read and written in place.
  */
 export function pw(
-  inp: usize, ldi: i32, m: i32, ci: i32,
-  wt: usize, co: i32, out: usize, ldo: i32, accumulate: bool,
+  inp: usize,
+  ldi: i32,
+  m: i32,
+  ci: i32,
+  wt: usize,
+  co: i32,
+  out: usize,
+  ldo: i32,
+  accumulate: bool,
 ): void {
   const co8 = co & ~7;
   const co4 = co & ~3;
@@ -262,7 +321,13 @@ export function pw(
 
 /** dw[ci, co] += Σ_m in[m, ci] · g[m, co] (rows ldi and ldg apart). */
 export function pwGradWeight(
-  inp: usize, ldi: i32, g: usize, ldg: i32, m: i32, ci: i32, co: i32,
+  inp: usize,
+  ldi: i32,
+  g: usize,
+  ldg: i32,
+  m: i32,
+  ci: i32,
+  co: i32,
   dw: usize,
 ): void {
   const co4 = co & ~3;
@@ -283,7 +348,10 @@ export function pwGradWeight(
         );
       }
       for (let col = co4; col < co; col++) {
-        store<f32>(row + f4(col), load<f32>(row + f4(col)) + av * load<f32>(gr + f4(col)));
+        store<f32>(
+          row + f4(col),
+          load<f32>(row + f4(col)) + av * load<f32>(gr + f4(col)),
+        );
       }
     }
   }
@@ -303,11 +371,18 @@ export function transpose(w: usize, ci: i32, co: i32, wt: usize): void {
  * f64 sums[c] (and sums[c + c]): f32 vectors over blocks of 64 rows, each
  * block added in f64, so long batches keep their precision.
  */
-function channelSums(x: usize, y: usize, m: i32, c: i32, acc: usize, sums: usize): void {
+function channelSums(
+  x: usize,
+  y: usize,
+  m: i32,
+  c: i32,
+  acc: usize,
+  sums: usize,
+): void {
   const c4 = c & ~3;
   const two = y != 0;
   const cc = two ? 2 * c : c;
-  for (let i = 0; i < cc; i++) store<f64>(sums + (<usize>i << 3), 0);
+  for (let i = 0; i < cc; i++) store<f64>(sums + ((<usize>i) << 3), 0);
   for (let r0 = 0; r0 < m; r0 += 64) {
     const r1 = min(m, r0 + 64);
     for (let i = 0; i < cc; i++) store<f32>(acc + f4(i), 0);
@@ -318,7 +393,13 @@ function channelSums(x: usize, y: usize, m: i32, c: i32, acc: usize, sums: usize
         v128.store(acc + f4(ch), f32x4.add(v128.load(acc + f4(ch)), xv));
         if (two) {
           const p = acc + f4(c + ch);
-          v128.store(p, f32x4.add(v128.load(p), f32x4.mul(xv, v128.load(y + f4(r * c + ch)))));
+          v128.store(
+            p,
+            f32x4.add(
+              v128.load(p),
+              f32x4.mul(xv, v128.load(y + f4(r * c + ch))),
+            ),
+          );
         }
       }
       for (let ch = c4; ch < c; ch++) {
@@ -331,7 +412,7 @@ function channelSums(x: usize, y: usize, m: i32, c: i32, acc: usize, sums: usize
       }
     }
     for (let i = 0; i < cc; i++) {
-      const p = sums + (<usize>i << 3);
+      const p = sums + ((<usize>i) << 3);
       store<f64>(p, load<f64>(p) + <f64>load<f32>(acc + f4(i)));
     }
   }
@@ -342,13 +423,24 @@ function channelSums(x: usize, y: usize, m: i32, c: i32, acc: usize, sums: usize
  * out = (u − mean)·rstd with the biased variance, rstd[c] written out.
  * `tmp` holds 3c floats and 2c doubles of scratch (8-byte aligned).
  */
-export function bnFwd(u: usize, m: i32, c: i32, eps: f32, out: usize, rstd: usize, tmp: usize): void {
+export function bnFwd(
+  u: usize,
+  m: i32,
+  c: i32,
+  eps: f32,
+  out: usize,
+  rstd: usize,
+  tmp: usize,
+): void {
   const sums = tmp;
-  const acc = tmp + (<usize>(2 * c) << 3);
+  const acc = tmp + ((<usize>(2 * c)) << 3);
   const mean = acc + f4(2 * c);
   channelSums(u, 0, m, c, acc, sums);
   for (let ch = 0; ch < c; ch++) {
-    store<f32>(mean + f4(ch), <f32>(load<f64>(sums + (<usize>ch << 3)) / <f64>m));
+    store<f32>(
+      mean + f4(ch),
+      <f32>(load<f64>(sums + ((<usize>ch) << 3)) / <f64>m),
+    );
   }
   // Centre in place into `out`, then sum the squares.
   const c4 = c & ~3;
@@ -356,15 +448,21 @@ export function bnFwd(u: usize, m: i32, c: i32, eps: f32, out: usize, rstd: usiz
     const src = u + f4(r * c);
     const dst = out + f4(r * c);
     for (let ch = 0; ch < c4; ch += 4) {
-      v128.store(dst + f4(ch), f32x4.sub(v128.load(src + f4(ch)), v128.load(mean + f4(ch))));
+      v128.store(
+        dst + f4(ch),
+        f32x4.sub(v128.load(src + f4(ch)), v128.load(mean + f4(ch))),
+      );
     }
     for (let ch = c4; ch < c; ch++) {
-      store<f32>(dst + f4(ch), load<f32>(src + f4(ch)) - load<f32>(mean + f4(ch)));
+      store<f32>(
+        dst + f4(ch),
+        load<f32>(src + f4(ch)) - load<f32>(mean + f4(ch)),
+      );
     }
   }
   channelSums(out, out, m, c, acc, sums);
   for (let ch = 0; ch < c; ch++) {
-    const v = load<f64>(sums + (<usize>(c + ch) << 3)) / <f64>m;
+    const v = load<f64>(sums + ((<usize>(c + ch)) << 3)) / <f64>m;
     store<f32>(rstd + f4(ch), <f32>(1.0 / Math.sqrt(<f64>(<f32>v + eps))));
   }
   scaleRows(out, m, c, rstd);
@@ -376,7 +474,10 @@ function scaleRows(x: usize, m: i32, c: i32, s: usize): void {
   for (let r = 0; r < m; r++) {
     const row = x + f4(r * c);
     for (let ch = 0; ch < c4; ch += 4) {
-      v128.store(row + f4(ch), f32x4.mul(v128.load(row + f4(ch)), v128.load(s + f4(ch))));
+      v128.store(
+        row + f4(ch),
+        f32x4.mul(v128.load(row + f4(ch)), v128.load(s + f4(ch))),
+      );
     }
     for (let ch = c4; ch < c; ch++) {
       store<f32>(row + f4(ch), load<f32>(row + f4(ch)) * load<f32>(s + f4(ch)));
@@ -388,15 +489,29 @@ function scaleRows(x: usize, m: i32, c: i32, s: usize): void {
  * The input gradient of bnFwd: dx = rstd·(g − mean(g) − x̂·mean(g·x̂)) per
  * channel, from g = dL/dx̂ [m, c] and x̂. dx may be g itself.
  */
-export function bnBwd(g: usize, xhat: usize, rstd: usize, m: i32, c: i32, dx: usize, tmp: usize): void {
+export function bnBwd(
+  g: usize,
+  xhat: usize,
+  rstd: usize,
+  m: i32,
+  c: i32,
+  dx: usize,
+  tmp: usize,
+): void {
   const sums = tmp;
-  const acc = tmp + (<usize>(2 * c) << 3);
+  const acc = tmp + ((<usize>(2 * c)) << 3);
   const mg = acc + f4(2 * c);
   const mgx = mg + f4(c);
   channelSums(g, xhat, m, c, acc, sums);
   for (let ch = 0; ch < c; ch++) {
-    store<f32>(mg + f4(ch), <f32>(load<f64>(sums + (<usize>ch << 3)) / <f64>m));
-    store<f32>(mgx + f4(ch), <f32>(load<f64>(sums + (<usize>(c + ch) << 3)) / <f64>m));
+    store<f32>(
+      mg + f4(ch),
+      <f32>(load<f64>(sums + ((<usize>ch) << 3)) / <f64>m),
+    );
+    store<f32>(
+      mgx + f4(ch),
+      <f32>(load<f64>(sums + ((<usize>(c + ch)) << 3)) / <f64>m),
+    );
   }
   const c4 = c & ~3;
   for (let r = 0; r < m; r++) {
@@ -411,7 +526,9 @@ export function bnBwd(g: usize, xhat: usize, rstd: usize, m: i32, c: i32, dx: us
       v128.store(dr + f4(ch), f32x4.mul(v, v128.load(rstd + f4(ch))));
     }
     for (let ch = c4; ch < c; ch++) {
-      const v = load<f32>(gr + f4(ch)) - load<f32>(mg + f4(ch)) -
+      const v =
+        load<f32>(gr + f4(ch)) -
+        load<f32>(mg + f4(ch)) -
         load<f32>(xr + f4(ch)) * load<f32>(mgx + f4(ch));
       store<f32>(dr + f4(ch), v * load<f32>(rstd + f4(ch)));
     }
@@ -430,12 +547,15 @@ export function relu(x: usize, n: i32, out: usize): void {
   }
 }
 
-/** g = y > 0 ? g : 0 over n floats, in place (ReLU's backward from its input). */
+/** g = y > 0 ? g : 0 over n floats, in place: ReLU's backward. */
 export function reluMask(g: usize, y: usize, n: i32): void {
   const n4 = n & ~3;
   const z = f32x4.splat(0);
   for (let i = 0; i < n4; i += 4) {
-    v128.store(g + f4(i), v128.and(v128.load(g + f4(i)), f32x4.gt(v128.load(y + f4(i)), z)));
+    v128.store(
+      g + f4(i),
+      v128.and(v128.load(g + f4(i)), f32x4.gt(v128.load(y + f4(i)), z)),
+    );
   }
   for (let i = n4; i < n; i++) {
     if (!(load<f32>(y + f4(i)) > 0)) store<f32>(g + f4(i), 0);
@@ -443,7 +563,13 @@ export function reluMask(g: usize, y: usize, n: i32): void {
 }
 
 /** y (= or +=) a·x over n floats. */
-export function axpy(a: f32, x: usize, y: usize, n: i32, accumulate: bool): void {
+export function axpy(
+  a: f32,
+  x: usize,
+  y: usize,
+  n: i32,
+  accumulate: bool,
+): void {
   const n4 = n & ~3;
   const av = f32x4.splat(a);
   for (let i = 0; i < n4; i += 4) {
@@ -464,11 +590,18 @@ export function dot(x: usize, y: usize, n: i32): f64 {
     const i4 = i0 + ((i1 - i0) & ~3);
     let acc = f32x4.splat(0);
     for (let i = i0; i < i4; i += 4) {
-      acc = f32x4.add(acc, f32x4.mul(v128.load(x + f4(i)), v128.load(y + f4(i))));
+      acc = f32x4.add(
+        acc,
+        f32x4.mul(v128.load(x + f4(i)), v128.load(y + f4(i))),
+      );
     }
-    let s: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) +
-      f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-    for (let i = i4; i < i1; i++) s += load<f32>(x + f4(i)) * load<f32>(y + f4(i));
+    let s: f32 =
+      f32x4.extract_lane(acc, 0) +
+      f32x4.extract_lane(acc, 1) +
+      f32x4.extract_lane(acc, 2) +
+      f32x4.extract_lane(acc, 3);
+    for (let i = i4; i < i1; i++)
+      s += load<f32>(x + f4(i)) * load<f32>(y + f4(i));
     total += <f64>s;
   }
   return total;
@@ -484,7 +617,16 @@ export function zero(x: usize, n: i32): void {
  * out [n,h/2,w/2,c], h and w even. With `adjoint`, scatters out back into
  * in (+=) instead.
  */
-export function subsample2(inp: usize, n: i32, h: i32, w: i32, c: i32, phase: i32, out: usize, adjoint: bool): void {
+export function subsample2(
+  inp: usize,
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  phase: i32,
+  out: usize,
+  adjoint: bool,
+): void {
   const ho = h >> 1;
   const wo = w >> 1;
   const bytes = f4(c);
@@ -507,10 +649,10 @@ export function subsample2(inp: usize, n: i32, h: i32, w: i32, c: i32, phase: i3
 }
 
 /** The valid window rows (or columns) [lo, hi) of a 3x3 pool with pad 1. */
-@inline function lo3(o: i32, s: i32): i32 {
+function lo3(o: i32, s: i32): i32 {
   return o * s - 1 < 0 ? 1 : 0;
 }
-@inline function hi3(o: i32, s: i32, size: i32): i32 {
+function hi3(o: i32, s: i32, size: i32): i32 {
   return o * s + 1 >= size ? 2 : 3;
 }
 
@@ -519,8 +661,16 @@ export function subsample2(inp: usize, n: i32, h: i32, w: i32, c: i32, phase: i3
  * win) or average over the window's real pixels (count_include_pad=False).
  */
 export function pool3Fwd(
-  inp: usize, n: i32, h: i32, w: i32, c: i32, s: i32,
-  out: usize, ho: i32, wo: i32, isMax: bool,
+  inp: usize,
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  s: i32,
+  out: usize,
+  ho: i32,
+  wo: i32,
+  isMax: bool,
 ): void {
   const c4 = c & ~3;
   for (let b = 0; b < n; b++) {
@@ -566,8 +716,17 @@ export function pool3Fwd(
  * in scan order (max), or spread evenly over its real pixels (average).
  */
 export function pool3Bwd(
-  dy: usize, inp: usize, n: i32, h: i32, w: i32, c: i32, s: i32,
-  ho: i32, wo: i32, isMax: bool, dx: usize,
+  dy: usize,
+  inp: usize,
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  s: i32,
+  ho: i32,
+  wo: i32,
+  isMax: bool,
+  dx: usize,
 ): void {
   const c4 = c & ~3;
   for (let b = 0; b < n; b++) {
@@ -586,7 +745,10 @@ export function pool3Bwd(
             let best = f32x4.splat(-Infinity);
             for (let i = iLo; i < iHi; i++) {
               for (let j = jLo; j < jHi; j++) {
-                best = f32x4.max(best, v128.load(inp + base + f4((i * w + j) * c + ch)));
+                best = f32x4.max(
+                  best,
+                  v128.load(inp + base + f4((i * w + j) * c + ch)),
+                );
               }
             }
             // Lanes still waiting for their first maximum.
@@ -595,7 +757,10 @@ export function pool3Bwd(
               for (let j = jLo; j < jHi; j++) {
                 const at = base + f4((i * w + j) * c + ch);
                 const hit = v128.and(open, f32x4.eq(v128.load(inp + at), best));
-                v128.store(dx + at, f32x4.add(v128.load(dx + at), v128.and(gv, hit)));
+                v128.store(
+                  dx + at,
+                  f32x4.add(v128.load(dx + at), v128.and(gv, hit)),
+                );
                 open = v128.andnot(open, hit);
               }
             }
