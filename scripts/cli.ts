@@ -65,7 +65,9 @@ export async function loadCifarOrExit(
   const { data, reports } = await loadCifarFiles(await openFiles(paths));
   for (const r of reports) {
     const what = r.ok
-      ? `${r.role}, ${r.images ?? 0} images`
+      ? r.role === 'meta'
+        ? 'meta (class names)'
+        : `${r.role}, ${r.images ?? 0} images`
       : `rejected: ${r.error}`;
     process.stdout.write(`data ${r.file}: ${what}\n`);
   }

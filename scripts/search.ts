@@ -187,7 +187,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(
     `search: ${config.order} order, C=${config.channels}, ${config.layers} cells, ` +
-      `batch ${config.batchSize}, ${config.epochs} epochs, ${run.stepsPerEpoch} steps/epoch, ` +
+      `batch ${config.batchSize}, ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}, ${run.stepsPerEpoch} steps/epoch, ` +
       `${run.net.store.count.toLocaleString('en-US')} weights, backend ${backend}\n` +
       `${edgeKernelsLine()}\n`,
   );

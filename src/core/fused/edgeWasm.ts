@@ -177,7 +177,8 @@ export class EdgeArena {
     this.memory = memory;
     this.host = host;
     this.view = new Float32Array(memory.buffer);
-    if (host !== null) this.end = 0;
+    // In a shared heap nothing is ours until the host hands out a block.
+    if (host !== null) [this.top, this.end] = [0, 0];
   }
 
   /** Frees everything: the next call lays out from the start again. */
@@ -197,12 +198,15 @@ export class EdgeArena {
 
   /** The arena's position, to release back to. */
   mark(): [number, number] {
+    // A mark must point into a block of ours, so a shared heap takes its
+    // first block now: released to, top 0 would be TF.js's own memory.
+    if (this.host !== null && this.block < 0) this.nextBlock(MIN_BLOCK);
     return [this.block, this.top];
   }
 
   /** Frees everything allocated since `mark()` returned `at`. */
   release([block, top]: [number, number]): void {
-    if (this.host !== null && block >= 0) this.useBlock(block);
+    if (this.host !== null) this.useBlock(block);
     this.top = top;
   }
 

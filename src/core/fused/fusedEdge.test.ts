@@ -156,6 +156,28 @@ for (const backend of BACKENDS) {
       });
     }
 
+    it('max pool: a channel of -Infinity past the vectors keeps to itself', async () => {
+      // C = 5: channel 4 runs in the scalar tail, whose window once sent
+      // dy to element 0 of dx when nothing beat -Infinity.
+      const rng = new Rng(9);
+      const v = rng.fill(1 * 4 * 4 * 5, () => rng.normal());
+      for (let i = 4; i < v.length; i += 5) v[i] = -Infinity;
+      const x = tf.tensor4d(v, [1, 4, 4, 5]);
+      const g = tf.tensor4d(
+        rng.fill(4 * 4 * 5, () => rng.normal()),
+        [1, 4, 4, 5],
+      );
+      const dx = tf.grad((t: tf.Tensor) =>
+        fusedPoolBn(t as T4, 1, true)
+          .mul(g)
+          .sum(),
+      )(x);
+      const values = await dx.data();
+      const firstFour = Array.from(values).filter((_, i) => i % 5 !== 4);
+      expect(firstFour.every(Number.isFinite)).toBe(true);
+      tf.dispose([x, g, dx]);
+    });
+
     it('is passed over for a reduction edge of odd size', () => {
       const x = tf.zeros([1, 5, 5, 4]) as T4;
       expect(fusedEdgeAvailable(x, 2)).toBe(false);

@@ -4,8 +4,9 @@
  * wasm backends. TF.js spends most of a CPU search step in per-kernel
  * bookkeeping and in its slow depthwise convolutions (~80,000 kernel calls
  * a step); here an edge is two calls. The backward recomputes the edge's
- * intermediates inside the kernels, so, like the TF.js path's
- * rematerialised edge, only the inputs stay alive between the passes.
+ * intermediates inside the kernels (relu(x) and the pools included), so
+ * only x stays alive between the passes, less than the TF.js path's
+ * rematerialised edge keeps.
  *
  * The op computes Σ_{k≥1} w_k·op_k with ops in PRIMITIVES order: the pool
  * terms arrive already computed (they are shared by every edge out of a
@@ -342,6 +343,20 @@ function scalarValue(t: tf.Tensor): number {
   return (t.dataSync() as Float32Array)[0];
 }
 
+/** y = BN(pool3x3(x)) (max when isMax is 1); returns rstd's offset. */
+function poolBnForward(
+  a: EdgeArena,
+  g: Geometry,
+  xp: number,
+  y: number,
+  isMax: number,
+): number {
+  a.k.pool3Fwd(xp, g.n, g.h, g.w, g.c, g.stride, y, g.ho, g.wo, isMax);
+  const rstd = a.alloc(g.c);
+  a.k.bnFwd(y, g.m, g.c, BN_EPS, y, rstd, bnScratch(a, g.c));
+  return rstd;
+}
+
 /**
  * BatchNorm(pool3x3(x)) for the search's pool ops (3x3, pad 1, stride 1 or
  * 2, max or average without the padding, then the non-affine BN), as one
@@ -352,12 +367,7 @@ export function fusedPoolBn(x: T4, stride: number, isMax: boolean): T4 {
   const flag = isMax ? 1 : 0;
   const io = edgeIo() as EdgeIo;
   const a = io.arena;
-  const pool = (xp: number, y: number) => {
-    a.k.pool3Fwd(xp, g.n, g.h, g.w, g.c, stride, y, g.ho, g.wo, flag);
-    const rstd = a.alloc(g.c);
-    a.k.bnFwd(y, g.m, g.c, BN_EPS, y, rstd, bnScratch(a, g.c));
-    return rstd;
-  };
+  const pool = (xp: number, y: number) => poolBnForward(a, g, xp, y, flag);
 
   const op = customOp<T4>(([xi], save) => {
     save([xi]);
@@ -421,9 +431,11 @@ export function fusedEdge(
 
   const op = customOp<T4>((inputs, save) => {
     const [xi, xri, mi, ai] = inputs;
-    // The variables are not saved: they cannot change between the forward
-    // and the backward of one gradient call. The weights are kept as numbers.
-    save(g.stride === 1 ? [xri, mi, ai, xi] : [xri, mi, ai]);
+    // Only x is saved (TF.js copies what is saved, once per edge): the
+    // backward recomputes relu(x) and the pools from it, bit for bit. The
+    // variables cannot change between the forward and the backward of one
+    // gradient call, and the op weights are kept as numbers.
+    save([xi]);
     const ws = inputs.slice(4, 11).map(scalarValue);
     a.reset();
 
@@ -467,17 +479,23 @@ function edgeBackward(
   layout: EdgeLayout,
   g: Geometry,
 ): tf.Tensor[] {
-  const [xr, max, avg, x] = saved;
   const wantW = weightGradientsOn();
   const a = io.arena;
   a.reset();
 
+  const xp = io.ptr(saved[0]);
+  const xrp = a.alloc(g.nIn);
+  a.k.relu(xp, g.nIn, xrp);
   const dy = io.ptr(dyT);
-  const xrp = io.ptr(xr);
   const wts = weightPtrs(io, layout);
   const dws = new Array<number>(7).fill(0);
-  dws[0] = a.k.dot(dy, io.ptr(max), g.nOut);
-  dws[1] = a.k.dot(dy, io.ptr(avg), g.nOut);
+  for (const isMax of [1, 0]) {
+    const mark = a.mark();
+    const pooled = a.alloc(g.nOut);
+    poolBnForward(a, g, xp, pooled, isMax);
+    dws[1 - isMax] = a.k.dot(dy, pooled, g.nOut);
+    a.release(mark);
+  }
   const scaled = (wk: number) => {
     const o = io.output([g.n, g.ho, g.wo, g.c]);
     a.k.axpy(wk, dy, o.ptr, g.nOut, 0);
@@ -504,8 +522,8 @@ function edgeBackward(
   };
   const gOut = a.alloc(g.nOut);
 
-  if (x !== undefined) {
-    dws[2] = a.k.dot(dy, io.ptr(x), g.nOut);
+  if (g.stride === 1) {
+    dws[2] = a.k.dot(dy, xp, g.nOut);
   } else {
     const mark = a.mark();
     const [w1, w2] = wts.reduce;

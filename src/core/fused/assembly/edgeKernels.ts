@@ -319,7 +319,11 @@ export function pw(
   }
 }
 
-/** dw[ci, co] += Σ_m in[m, ci] · g[m, co] (rows ldi and ldg apart). */
+/**
+ * dw[ci, co] += Σ_m in[m, ci] · g[m, co] (rows ldi and ldg apart). Rows go
+ * in chunks that stay in L1 while each (ci, 8 columns) pair sums them in
+ * registers.
+ */
 export function pwGradWeight(
   inp: usize,
   ldi: i32,
@@ -330,28 +334,56 @@ export function pwGradWeight(
   co: i32,
   dw: usize,
 ): void {
+  const co8 = co & ~7;
   const co4 = co & ~3;
-  for (let r = 0; r < m; r++) {
-    const a = inp + f4(r * ldi);
-    const gr = g + f4(r * ldg);
+  const inStep = f4(ldi);
+  const gStep = f4(ldg);
+  for (let r0 = 0; r0 < m; r0 += 256) {
+    const rows = min(m - r0, 256);
     for (let i = 0; i < ci; i++) {
-      const av = load<f32>(a + f4(i));
-      const as = f32x4.splat(av);
+      const a0 = inp + f4(r0 * ldi + i);
+      const g0 = g + f4(r0 * ldg);
       const row = dw + f4(i * co);
-      for (let col = 0; col < co4; col += 4) {
-        v128.store(
-          row + f4(col),
-          f32x4.add(
-            v128.load(row + f4(col)),
-            f32x4.mul(as, v128.load(gr + f4(col))),
-          ),
-        );
+      let col = 0;
+      for (; col < co8; col += 8) {
+        let acc0 = f32x4.splat(0);
+        let acc1 = f32x4.splat(0);
+        let ap = a0;
+        let gp = g0 + f4(col);
+        for (let r = 0; r < rows; r++) {
+          const av = v128.load32_splat(ap);
+          acc0 = f32x4.add(acc0, f32x4.mul(av, v128.load(gp)));
+          acc1 = f32x4.add(acc1, f32x4.mul(av, v128.load(gp, 16)));
+          ap += inStep;
+          gp += gStep;
+        }
+        const p = row + f4(col);
+        v128.store(p, f32x4.add(v128.load(p), acc0));
+        v128.store(p, f32x4.add(v128.load(p, 16), acc1), 16);
       }
-      for (let col = co4; col < co; col++) {
-        store<f32>(
-          row + f4(col),
-          load<f32>(row + f4(col)) + av * load<f32>(gr + f4(col)),
-        );
+      for (; col < co4; col += 4) {
+        let acc = f32x4.splat(0);
+        let ap = a0;
+        let gp = g0 + f4(col);
+        for (let r = 0; r < rows; r++) {
+          acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap), v128.load(gp)));
+          ap += inStep;
+          gp += gStep;
+        }
+        const p = row + f4(col);
+        v128.store(p, f32x4.add(v128.load(p), acc));
+      }
+      for (; col < co; col++) {
+        let acc: f32 = 0;
+        let ap = a0;
+        let gp = g0 + f4(col);
+        for (let r = 0; r < rows; r++) {
+          acc += load<f32>(ap) * load<f32>(gp);
+          ap += inStep;
+          gp += gStep;
+        }
+        const p = row + f4(col);
+        store<f32>(p, load<f32>(p) + acc);
       }
     }
   }
@@ -442,25 +474,35 @@ export function bnFwd(
       <f32>(load<f64>(sums + ((<usize>ch) << 3)) / <f64>m),
     );
   }
-  // Centre in place into `out`, then sum the squares.
+  // Centre into `out` and sum the squares in the same pass: f32 vectors
+  // over blocks of 64 rows, each block added in f64.
   const c4 = c & ~3;
-  for (let r = 0; r < m; r++) {
-    const src = u + f4(r * c);
-    const dst = out + f4(r * c);
-    for (let ch = 0; ch < c4; ch += 4) {
-      v128.store(
-        dst + f4(ch),
-        f32x4.sub(v128.load(src + f4(ch)), v128.load(mean + f4(ch))),
-      );
+  const sq = sums + ((<usize>c) << 3);
+  for (let ch = 0; ch < c; ch++) store<f64>(sq + ((<usize>ch) << 3), 0);
+  for (let r0 = 0; r0 < m; r0 += 64) {
+    const r1 = min(m, r0 + 64);
+    memory.fill(acc, 0, f4(c));
+    for (let r = r0; r < r1; r++) {
+      const src = u + f4(r * c);
+      const dst = out + f4(r * c);
+      for (let ch = 0; ch < c4; ch += 4) {
+        const d = f32x4.sub(v128.load(src + f4(ch)), v128.load(mean + f4(ch)));
+        v128.store(dst + f4(ch), d);
+        const p = acc + f4(ch);
+        v128.store(p, f32x4.add(v128.load(p), f32x4.mul(d, d)));
+      }
+      for (let ch = c4; ch < c; ch++) {
+        const d = load<f32>(src + f4(ch)) - load<f32>(mean + f4(ch));
+        store<f32>(dst + f4(ch), d);
+        const p = acc + f4(ch);
+        store<f32>(p, load<f32>(p) + d * d);
+      }
     }
-    for (let ch = c4; ch < c; ch++) {
-      store<f32>(
-        dst + f4(ch),
-        load<f32>(src + f4(ch)) - load<f32>(mean + f4(ch)),
-      );
+    for (let ch = 0; ch < c; ch++) {
+      const p = sq + ((<usize>ch) << 3);
+      store<f64>(p, load<f64>(p) + <f64>load<f32>(acc + f4(ch)));
     }
   }
-  channelSums(out, out, m, c, acc, sums);
   for (let ch = 0; ch < c; ch++) {
     const v = load<f64>(sums + ((<usize>(c + ch)) << 3)) / <f64>m;
     store<f32>(rstd + f4(ch), <f32>(1.0 / Math.sqrt(<f64>(<f32>v + eps))));
@@ -777,8 +819,10 @@ export function pool3Bwd(
         for (let ch = c4; ch < c; ch++) {
           const gv = load<f32>(g + f4(ch));
           if (isMax) {
+            // A window of -Infinity only routes to its first pixel, as the
+            // vector lanes do.
             let best: f32 = -Infinity;
-            let at: usize = 0;
+            let at: usize = base + f4((iLo * w + jLo) * c + ch);
             for (let i = iLo; i < iHi; i++) {
               for (let j = jLo; j < jHi; j++) {
                 const p = base + f4((i * w + j) * c + ch);
