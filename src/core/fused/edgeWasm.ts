@@ -301,6 +301,8 @@ export interface EdgeIo {
   /** True when the kernels work inside TF.js wasm's heap (no copies). */
   shared: boolean;
   ptr(t: tf.Tensor): number;
+  /** The first value of t (an op weight). */
+  value(t: tf.Tensor): number;
   output(shape: number[]): Output;
 }
 
@@ -327,11 +329,18 @@ function instantiate(memory: WebAssembly.Memory): EdgeKernels {
   return instance.exports as unknown as EdgeKernels;
 }
 
+/**
+ * The cpu backend's tensors, copied in. A synchronous read is safe here:
+ * edgeIo() serves cpu and wasm only, never a GPU backend, where dataSync
+ * would break the device (REFERENCE.md §11).
+ */
 function copyingIo(arena: EdgeArena): EdgeIo {
+  const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
   return {
     arena,
     shared: false,
-    ptr: (t) => arena.put(t.dataSync() as Float32Array),
+    ptr: (t) => arena.put(read(t)),
+    value: (t) => read(t)[0],
     output: (shape) => {
       const n = shape.reduce((a, b) => a * b, 1);
       const ptr = arena.alloc(n);
@@ -341,16 +350,19 @@ function copyingIo(arena: EdgeArena): EdgeIo {
 }
 
 function sharedIo(arena: EdgeArena, backend: WasmBackendLike): EdgeIo {
+  const ptr = (t: tf.Tensor) => {
+    const data = backend.dataIdMap.get(t.dataId);
+    // A tensor the cpu backend made before the switch to wasm is read
+    // through the engine (synchronously: cpu holds no device) and copied.
+    return data === undefined
+      ? arena.put(t.dataSync() as Float32Array)
+      : data.memoryOffset;
+  };
   return {
     arena,
     shared: true,
-    ptr: (t) => {
-      const data = backend.dataIdMap.get(t.dataId);
-      // A tensor still held by another backend reaches us as a copy.
-      return data === undefined
-        ? arena.put(t.dataSync() as Float32Array)
-        : data.memoryOffset;
-    },
+    ptr,
+    value: (t) => arena.f32()[ptr(t) / 4],
     output: (shape) => {
       const info = backend.makeOutput(shape, 'float32');
       const data = backend.dataIdMap.get(info.dataId);

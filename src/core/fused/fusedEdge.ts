@@ -339,10 +339,6 @@ function weightPtrs(
   };
 }
 
-function scalarValue(t: tf.Tensor): number {
-  return (t.dataSync() as Float32Array)[0];
-}
-
 /** y = BN(pool3x3(x)) (max when isMax is 1); returns rstd's offset. */
 function poolBnForward(
   a: EdgeArena,
@@ -436,7 +432,7 @@ export function fusedEdge(
     // variables cannot change between the forward and the backward of one
     // gradient call, and the op weights are kept as numbers.
     save([xi]);
-    const ws = inputs.slice(4, 11).map(scalarValue);
+    const ws = inputs.slice(4, 11).map((t) => io.value(t));
     a.reset();
 
     const y = io.output([g.n, g.ho, g.wo, g.c]);
