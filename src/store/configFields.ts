@@ -117,7 +117,7 @@ export const FIELDS: FieldSpec[] = [
     key: 'order',
     label: 'Order',
     group: 'arch',
-    hint: 'First order: dL_val/dα at w; second order unrolls one virtual step (about 2x slower)',
+    hint: 'First order: dL_val/dα at w; second order unrolls one virtual step (about 2.5x slower)',
     kind: 'order',
   },
   {
