@@ -7,29 +7,28 @@
  * restyles them per snapshot with short transitions.
  */
 import * as d3 from 'd3';
-// selection.transition() is patched in by this module's side effect, which
-// the bundler drops when it is reached only through d3's re-exports.
-import 'd3-transition';
 import type { GenotypeEdge } from '../core/genotype';
+import { edgeIndex, PRIMITIVES, STEPS } from '../core/primitives';
+import { OP_COLOURS } from './palette';
 import {
-  edgeIndex,
-  NUM_EDGES,
-  NUM_OPS,
-  PRIMITIVES,
-  STEPS,
-} from '../core/primitives';
-import { OP_COLOURS, STRAND_OPS } from './palette';
+  pointAt,
+  StrandBundles,
+  transitionMs,
+  type BundleEdge,
+  type BundleStyle,
+  type Point,
+} from './strandBundles';
 
 export type CellKind = 'normal' | 'reduce';
 
 const WIDTH = 600;
 const HEIGHT = 330;
 const NODE_R = 17;
-const STRAND_GAP = 2.1;
-const TRANSITION_MS = 300;
+const TOOLTIP_W = 178;
+const TOOLTIP_H = 152;
 
 /** States of the cell: 0 = c_{k-2}, 1 = c_{k-1}, 2+m = node m, 6 = c_{k}. */
-const STATE_POS: Array<[number, number]> = [
+const STATE_POS: Point[] = [
   [48, 78],
   [48, 252],
   [180, 168],
@@ -41,37 +40,45 @@ const STATE_POS: Array<[number, number]> = [
 const OUTPUT = STEPS + 2;
 
 /** One mixed edge: alphas row `index`, from state `from` into node `node`. */
-interface EdgeDatum {
-  index: number;
-  node: number;
-  from: number;
-  /** Quadratic Bézier: start, control, end. */
-  p0: [number, number];
-  c: [number, number];
-  p2: [number, number];
+interface EdgeDatum extends BundleEdge {
   /** Unit normal of the chord, along which strands are offset. */
-  n: [number, number];
+  n: Point;
 }
 
-interface StrandDatum {
-  edge: EdgeDatum;
-  /** Column in the opWeights row (1..7: 'none' is column 0). */
-  column: number;
-  offset: number;
-}
+/** The CNN cell's part in the strand-bundle drawing. */
+const STYLE: BundleStyle<EdgeDatum> = {
+  view: 'CellView',
+  ops: PRIMITIVES,
+  colours: OP_COLOURS,
+  curve,
+  // Middle first, then towards either end.
+  labelSpots: (d) =>
+    [0.5, 0.4, 0.6, 0.32, 0.68, 0.25, 0.75].map((t) => pointAt(d, t)),
+  stateName,
+  states: STATE_POS,
+  nodeR: NODE_R,
+  droppedOpacity: 0.55,
+  widthPerWeight: 9,
+  tooltipSize: { width: TOOLTIP_W, height: TOOLTIP_H },
+  // Above an edge in the lower half, below one in the upper half.
+  tooltipAt: ([mx, my]) => {
+    const x = Math.min(Math.max(mx - TOOLTIP_W / 2, 4), WIDTH - TOOLTIP_W - 4);
+    const y = my > HEIGHT / 2 ? my - (TOOLTIP_H + 14) : my + 14;
+    return [x, Math.max(4, Math.min(y, HEIGHT - (TOOLTIP_H + 4)))];
+  },
+};
 
 /** A D3 view of one cell kind, owning one <svg>. */
 export class CellView {
   private readonly svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
-  private readonly edges: EdgeDatum[] = buildEdges();
-  private weights: Float32Array = uniformWeights();
-  private hovered: EdgeDatum | null = null;
+  private readonly bundles: StrandBundles<EdgeDatum>;
 
   constructor(
     svg: SVGSVGElement,
     private readonly kind: CellKind,
   ) {
     this.svg = d3.select(svg);
+    this.bundles = new StrandBundles(this.svg, buildEdges(), STYLE);
   }
 
   /** Builds the whole drawing once, with every op equally weighted. */
@@ -88,12 +95,10 @@ export class CellView {
     svg.selectAll('*').remove();
 
     this.drawOutputEdges(svg.append('g').attr('class', 'concat'));
-    this.drawEdges(svg.append('g').attr('class', 'edges'));
+    this.bundles.drawEdges(svg);
     this.drawNodes(svg.append('g').attr('class', 'nodes'));
-    this.drawTooltip(
-      svg.append('g').attr('class', 'tooltip').style('display', 'none'),
-    );
-    this.update(this.weights, null, false);
+    this.bundles.drawTooltip(svg);
+    this.update(this.bundles.weights, null, false);
   }
 
   /**
@@ -105,62 +110,13 @@ export class CellView {
     kept: GenotypeEdge[] | null,
     animate = true,
   ): void {
-    if (opWeights.length !== NUM_EDGES * NUM_OPS) {
-      throw new Error(
-        `CellView.update: opWeights has ${opWeights.length} values; expected ` +
-          `${NUM_EDGES}x${NUM_OPS} = ${NUM_EDGES * NUM_OPS}`,
-      );
-    }
-    this.weights = opWeights;
-    const keptOps = keptByEdge(kept);
-    const ms = animate && !prefersReducedMotion() ? TRANSITION_MS : 0;
-    const w = (edge: number, column: number) =>
-      opWeights[edge * NUM_OPS + column];
-
-    const groups = this.svg.selectAll<SVGGElement, EdgeDatum>('g.edge');
-    groups
-      .attr('data-kept', (d) => String(keptOps.has(d.index)))
-      .attr('data-op', (d) => keptOps.get(d.index) ?? null)
-      .attr('data-none', (d) => w(d.index, 0).toPrecision(6))
-      .transition('fade')
-      .duration(ms)
-      .ease(d3.easeCubicOut)
-      .attr('opacity', (d) => edgeOpacity(w(d.index, 0), keptOps.has(d.index)));
-
-    groups
-      .select<SVGPathElement>('path.edge-kept')
-      .attr('stroke', (d) => colourOf(keptOps.get(d.index)))
-      .transition('kept')
-      .duration(ms)
-      .attr('stroke-opacity', (d) => (keptOps.has(d.index) ? 0.2 : 0));
-
-    const spots = placeLabels(this.edges, keptOps);
-    groups
-      .select<SVGTextElement>('text.edge-label')
-      .text((d) => keptOps.get(d.index) ?? '')
-      .attr('fill', (d) => colourOf(keptOps.get(d.index)))
-      .transition('label')
-      .duration(ms)
-      .attr('x', (d) => spots.get(d.index)?.[0] ?? pointAt(d, 0.5)[0])
-      .attr('y', (d) => spots.get(d.index)?.[1] ?? pointAt(d, 0.5)[1])
-      .attr('opacity', (d) => (keptOps.has(d.index) ? 1 : 0));
-
-    this.svg
-      .selectAll<SVGPathElement, StrandDatum>('path.strand')
-      .attr('data-weight', (d) => w(d.edge.index, d.column).toPrecision(7))
-      .transition('weight')
-      .duration(ms)
-      .ease(d3.easeCubicOut)
-      .attr('stroke-width', (d) => strandWidth(w(d.edge.index, d.column)))
-      .attr('stroke-opacity', (d) => strandOpacity(opWeights, d));
-
-    if (this.hovered) this.showTooltip(this.hovered);
+    this.bundles.setWeights(opWeights);
+    this.bundles.restyle(keptByEdge(kept), transitionMs(animate));
   }
 
   /** Drops listeners and transitions; the React component removes the <svg>. */
   destroy(): void {
-    this.svg.selectAll('*').interrupt();
-    this.svg.selectAll('g.edge').on('mouseenter mouseleave focus blur', null);
+    this.bundles.destroy();
   }
 
   private drawOutputEdges(
@@ -177,67 +133,6 @@ export class CellView {
           `M${x},${y} Q${(x + ox) / 2 + 20},${(y + oy) / 2} ${ox},${oy}`,
         );
     }
-  }
-
-  private drawEdges(
-    g: d3.Selection<SVGGElement, unknown, null, undefined>,
-  ): void {
-    const groups = g
-      .selectAll<SVGGElement, EdgeDatum>('g.edge')
-      .data(this.edges, (d) => String(d.index))
-      .join('g')
-      .attr('class', 'edge')
-      .attr('data-edge', (d) => d.index)
-      .attr('data-from', (d) => d.from)
-      .attr('data-node', (d) => d.node)
-      .attr('tabindex', 0)
-      .attr('aria-label', (d) => `${stateName(d.from)} to node ${d.node}`);
-
-    groups
-      .append('path')
-      .attr('class', 'edge-kept')
-      .attr('d', (d) => curve(d, 0))
-      .attr('stroke-opacity', 0);
-
-    groups
-      .selectAll<SVGPathElement, StrandDatum>('path.strand')
-      .data((edge) =>
-        STRAND_OPS.map((_, k) => ({
-          edge,
-          column: k + 1,
-          offset: (k - (STRAND_OPS.length - 1) / 2) * STRAND_GAP,
-        })),
-      )
-      .join('path')
-      .attr('class', 'strand')
-      .attr('data-edge', (d) => d.edge.index)
-      .attr('data-op', (d) => PRIMITIVES[d.column])
-      .attr('stroke', (d) => OP_COLOURS[PRIMITIVES[d.column]])
-      .attr('d', (d) => curve(d.edge, d.offset));
-
-    groups
-      .append('text')
-      .attr('class', 'edge-label')
-      .attr('dy', '0.35em')
-      .attr('x', (d) => pointAt(d, 0.5)[0])
-      .attr('y', (d) => pointAt(d, 0.5)[1])
-      .attr('opacity', 0);
-
-    // A wide invisible stroke is the hover target; strands ignore the pointer.
-    groups
-      .append('path')
-      .attr('class', 'edge-hit')
-      .attr('d', (d) => curve(d, 0));
-
-    groups
-      .on('mouseenter focus', (_, d) => {
-        this.hovered = d;
-        this.showTooltip(d);
-      })
-      .on('mouseleave blur', () => {
-        this.hovered = null;
-        this.svg.select('g.tooltip').style('display', 'none');
-      });
   }
 
   private drawNodes(
@@ -274,69 +169,6 @@ export class CellView {
       t.append('tspan').text('c');
       t.append('tspan').attr('class', 'sub').attr('dy', '0.3em').text(sub);
     });
-  }
-
-  private drawTooltip(
-    g: d3.Selection<SVGGElement, unknown, null, undefined>,
-  ): void {
-    g.attr('pointer-events', 'none');
-    g.append('rect')
-      .attr('class', 'tooltip-bg')
-      .attr('width', 178)
-      .attr('height', 152)
-      .attr('rx', 6);
-    g.append('text').attr('class', 'tooltip-title').attr('x', 10).attr('y', 18);
-    const rows = g
-      .selectAll('g.tooltip-row')
-      .data(PRIMITIVES)
-      .join('g')
-      .attr('class', 'tooltip-row')
-      .attr('transform', (_, i) => `translate(10, ${34 + i * 15})`);
-    rows
-      .append('rect')
-      .attr('width', 9)
-      .attr('height', 9)
-      .attr('y', -8)
-      .attr('fill', (op) => OP_COLOURS[op]);
-    rows
-      .append('text')
-      .attr('class', 'tooltip-op')
-      .attr('x', 14)
-      .text((op) => op);
-    rows
-      .append('text')
-      .attr('class', 'tooltip-value')
-      .attr('x', 158)
-      .attr('text-anchor', 'end');
-  }
-
-  /** Fills the tooltip with edge `d`'s 8 weights and places it beside the edge. */
-  private showTooltip(d: EdgeDatum): void {
-    const g = this.svg.select<SVGGElement>('g.tooltip');
-    const row = Array.from(
-      this.weights.subarray(d.index * NUM_OPS, (d.index + 1) * NUM_OPS),
-    );
-    const best = row.slice(1).indexOf(Math.max(...row.slice(1))) + 1;
-
-    g.select('text.tooltip-title').text(
-      `${stateName(d.from)} → node ${d.node} · edge ${d.index}`,
-    );
-    g.selectAll<SVGTextElement, string>('text.tooltip-value')
-      .text((_, i) => row[i].toFixed(3))
-      .classed('best', (_, i) => i === best);
-    g.selectAll<SVGTextElement, string>('text.tooltip-op').classed(
-      'best',
-      (_, i) => i === best,
-    );
-
-    const [mx, my] = pointAt(d, 0.5);
-    const x = Math.min(Math.max(mx - 89, 4), WIDTH - 182);
-    const y = my > HEIGHT / 2 ? my - 166 : my + 14;
-    g.attr(
-      'transform',
-      `translate(${x},${Math.max(4, Math.min(y, HEIGHT - 156))})`,
-    ).style('display', null);
-    g.raise();
   }
 }
 
@@ -405,59 +237,6 @@ function curve(d: EdgeDatum, offset: number): string {
   );
 }
 
-/** The point at parameter t of the edge's centre curve. */
-function pointAt(d: EdgeDatum, t: number): [number, number] {
-  const a = (1 - t) ** 2;
-  const b = 2 * (1 - t) * t;
-  const c = t * t;
-  return [
-    a * d.p0[0] + b * d.c[0] + c * d.p2[0],
-    a * d.p0[1] + b * d.c[1] + c * d.p2[1],
-  ];
-}
-
-/** [x0, y0, x1, y1] */
-type Box = [number, number, number, number];
-
-const overlaps = (a: Box, b: Box) =>
-  a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
-
-/**
- * Where each kept edge's label goes: on its curve, at the first position
- * (middle first, then towards either end) that overlaps no node and no
- * label placed before it.
- */
-function placeLabels(
-  edges: EdgeDatum[],
-  kept: Map<number, string>,
-): Map<number, [number, number]> {
-  const taken: Box[] = STATE_POS.map(([x, y]) => [
-    x - NODE_R - 4,
-    y - NODE_R - 4,
-    x + NODE_R + 4,
-    y + NODE_R + 4,
-  ]);
-  const spots = new Map<number, [number, number]>();
-
-  for (const d of edges) {
-    const op = kept.get(d.index);
-    if (!op) continue;
-    const half = (op.length * 6.1) / 2 + 2;
-    let chosen: [number, number] | null = null;
-    for (const t of [0.5, 0.4, 0.6, 0.32, 0.68, 0.25, 0.75]) {
-      const [x, y] = pointAt(d, t);
-      const box: Box = [x - half, y - 7, x + half, y + 7];
-      if (!taken.some((other) => overlaps(box, other))) {
-        chosen = [x, y];
-        taken.push(box);
-        break;
-      }
-    }
-    spots.set(d.index, chosen ?? pointAt(d, 0.5));
-  }
-  return spots;
-}
-
 function keptByEdge(kept: GenotypeEdge[] | null): Map<number, string> {
   const map = new Map<number, string>();
   kept?.forEach(([op, input], k) => {
@@ -467,45 +246,10 @@ function keptByEdge(kept: GenotypeEdge[] | null): Map<number, string> {
   return map;
 }
 
-function colourOf(op: string | undefined): string {
-  return op && op in OP_COLOURS
-    ? OP_COLOURS[op as keyof typeof OP_COLOURS]
-    : '#888';
-}
-
-/** Edges fade with their 'none' weight; edges the genotype drops are dimmer still. */
-function edgeOpacity(none: number, kept: boolean): number {
-  return (kept ? 1 : 0.55) * Math.max(0.12, 1 - 0.9 * none);
-}
-
-function strandWidth(weight: number): number {
-  return 0.6 + 9 * weight;
-}
-
-/** Opacity relative to the edge's strongest op, so the leader stands out early on. */
-function strandOpacity(weights: Float32Array, d: StrandDatum): number {
-  const row = d.edge.index * NUM_OPS;
-  let max = 0;
-  for (let k = 1; k < NUM_OPS; k++) max = Math.max(max, weights[row + k]);
-  const w = weights[row + d.column];
-  return max > 0 ? 0.15 + 0.85 * (w / max) ** 2 : 0.15;
-}
-
 function stateName(state: number): string {
   return state === 0
     ? 'c_{k-2}'
     : state === 1
       ? 'c_{k-1}'
       : `node ${state - 2}`;
-}
-
-function uniformWeights(): Float32Array {
-  return new Float32Array(NUM_EDGES * NUM_OPS).fill(1 / NUM_OPS);
-}
-
-function prefersReducedMotion(): boolean {
-  return (
-    typeof matchMedia === 'function' &&
-    matchMedia('(prefers-reduced-motion: reduce)').matches
-  );
 }
