@@ -9,6 +9,7 @@ import { PRIMITIVES } from './primitives';
 import { rematerialise } from './remat';
 import {
   edgeLayout,
+  type EdgeLayout,
   fusedEdge,
   fusedEdgeAvailable,
   fusedPoolBn,
@@ -28,6 +29,8 @@ export class MixedOp {
   /** The variables of all eight ops, in registration order. */
   readonly params: tf.Variable[];
   private readonly stride: number;
+  /** The variables by op, as the fused edge takes them. */
+  private readonly layout: EdgeLayout;
 
   constructor(store: ParamStore, prefix: string, c: number, stride: number) {
     this.stride = stride;
@@ -42,6 +45,7 @@ export class MixedOp {
       }),
     );
     this.params = store.params.slice(first).map((p) => p.variable);
+    this.layout = edgeLayout(stride, this.params);
   }
 
   /**
@@ -79,7 +83,7 @@ export class MixedOp {
         pools.max,
         pools.avg,
         opWeights.slice(1),
-        edgeLayout(this.stride, this.params),
+        this.layout,
       );
     }
     if (pooled !== undefined) {

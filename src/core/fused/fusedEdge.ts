@@ -302,7 +302,7 @@ function reduceBackward(
   }
 }
 
-interface EdgeLayout {
+export interface EdgeLayout {
   stride: number;
   /** FactorizedReduce's two 1x1 weights at stride 2 (empty at stride 1). */
   reduce: tf.Variable[];
@@ -408,9 +408,10 @@ export function fusedPoolBn(x: T4, stride: number, isMax: boolean): T4 {
 }
 
 /**
- * Σ_{k=1..7} w_k·op_k for one edge. x, xr = relu(x) [N,H,W,C]; pooled max
- * and avg (with their BNs) at the output size; w = the 7 softmax weights of
- * ops 1..7 as scalars.
+ * Σ_{k=1..7} w_k·op_k for one edge. x, xr = relu(x) [N,H,W,C]; max and avg
+ * = fusedPoolBn(x) at the output size (the backward recomputes all three
+ * from x, so they must be exactly these); w = the 7 softmax weights of ops
+ * 1..7 as scalars.
  */
 export function fusedEdge(
   x: T4,
