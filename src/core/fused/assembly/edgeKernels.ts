@@ -1,8 +1,10 @@
 // AssemblyScript: the kernels of one search edge (MixedOp) for the cpu and
 // wasm backends, compiled to WebAssembly with SIMD by scripts/build-kernels.
-// Layout NHWC, f32, pointers are byte offsets into this module's memory,
-// which the caller (../edgeWasm.ts) lays out. Vector loops cover channels in
-// blocks of four; a scalar tail handles the rest.
+// Layout NHWC, f32. Pointers are byte offsets into the memory the module
+// imports: TF.js wasm's own heap, or a memory of its own under cpu; the
+// caller (../edgeWasm.ts, ../fusedEdge.ts) lays every buffer out. Vector
+// loops cover channels in blocks of eight or four; a scalar tail handles
+// the rest. Nothing here allocates, so the module has no data of its own.
 
 function f4(i: i32): usize {
   return (<usize>i) << 2;
