@@ -5,7 +5,7 @@ import {
   type RetrainConfig,
   type RetrainPresetName,
 } from '../core/retrainConfig';
-import { useRetrain, type GenotypeSourceKind } from '../store/retrain';
+import { useRetrain } from '../store/retrain';
 import {
   checkRetrainField,
   paperRetrainValue,
@@ -16,6 +16,8 @@ import {
   type RetrainFieldSpec,
 } from '../store/retrainFields';
 import { isLive, useStudio } from '../store/studio';
+import { GenotypeSourcePanel } from './GenotypeSourcePanel';
+import { SettingsPanel } from './SettingsPanel';
 
 const GROUPS: RetrainFieldGroup[] = [
   'network',
@@ -35,41 +37,23 @@ export function RetrainSettings() {
   const config = useRetrain((s) => s.config);
   const live = useRetrain((s) => isLive(s.runState));
   const setPreset = useRetrain((s) => s.setPreset);
-  const preset = retrainPresetOf(config);
 
   return (
     <>
       <GenotypeSource />
-      <section
+      <SettingsPanel
         className="panel settings retrain-settings"
-        aria-labelledby="retrain-settings-title"
+        titleId="retrain-settings-title"
+        title="Retrain settings"
+        presetTestId="retrain-preset"
+        presets={Object.keys(RETRAIN_PRESETS) as RetrainPresetName[]}
+        presetNotes={PRESET_NOTES}
+        preset={retrainPresetOf(config)}
+        onPreset={setPreset}
+        liveNote={
+          live ? 'A retrain is live: changes apply to the next Start.' : null
+        }
       >
-        <h2 id="retrain-settings-title">Retrain settings</h2>
-        <label className="preset">
-          <span>Preset</span>
-          <select
-            data-testid="retrain-preset"
-            value={preset}
-            onChange={(event) =>
-              setPreset(event.target.value as RetrainPresetName)
-            }
-          >
-            {(Object.keys(RETRAIN_PRESETS) as RetrainPresetName[]).map(
-              (name) => (
-                <option key={name} value={name}>
-                  {name}
-                  {PRESET_NOTES[name]}
-                </option>
-              ),
-            )}
-            {preset === 'Custom' && <option value="Custom">Custom</option>}
-          </select>
-        </label>
-        {live && (
-          <p className="settings-note">
-            A retrain is live: changes apply to the next Start.
-          </p>
-        )}
         {GROUPS.map((group) => (
           <fieldset key={group} className={`field-group group-${group}`}>
             <legend>{RETRAIN_GROUP_TITLES[group]}</legend>
@@ -84,18 +68,12 @@ export function RetrainSettings() {
             )}
           </fieldset>
         ))}
-      </section>
+      </SettingsPanel>
     </>
   );
 }
 
-const SOURCE_LABELS: Record<GenotypeSourceKind, string> = {
-  derived: 'The search’s genotype',
-  imported: 'A genotype file',
-  named: 'A named genotype',
-};
-
-/** The three places a genotype can come from, as radio buttons. */
+/** The source picker, reading and writing the CNN retrain's store. */
 function GenotypeSource() {
   const kind = useRetrain((s) => s.sourceKind);
   const imported = useRetrain((s) => s.imported);
@@ -103,72 +81,31 @@ function GenotypeSource() {
   const searchStep = useStudio((s) => (s.genotype ? s.latest?.step : null));
   const { setSourceKind, setNamed, importGenotype } = useRetrain.getState();
 
-  const detail: Record<GenotypeSourceKind, string> = {
-    derived:
-      searchStep != null
-        ? `derived at search step ${searchStep}`
-        : 'none yet: run a search first',
-    imported: imported ? imported.file : 'none imported yet',
-    named: named,
-  };
-
   return (
-    <section
-      className="panel genotype-source-panel"
-      aria-labelledby="retrain-source-title"
-    >
-      <h2 id="retrain-source-title">Genotype to retrain</h2>
-      <div
-        className="source-options"
-        role="radiogroup"
-        aria-labelledby="retrain-source-title"
-      >
-        {(Object.keys(SOURCE_LABELS) as GenotypeSourceKind[]).map((option) => (
-          <label key={option} className="source-option">
-            <input
-              type="radio"
-              name="retrain-source"
-              value={option}
-              data-testid={`source-${option}`}
-              checked={kind === option}
-              onChange={() => setSourceKind(option)}
-            />
-            <span>
-              {SOURCE_LABELS[option]}
-              <span className="muted source-detail"> · {detail[option]}</span>
-            </span>
-          </label>
-        ))}
-      </div>
-      <div className="source-inputs">
-        <label className="file-button">
-          Import genotype…
-          <input
-            type="file"
-            accept=".json,application/json,.py,.txt"
-            data-testid="retrain-import"
-            aria-label="Import a genotype JSON or Python Genotype(...) file"
-            onChange={(event) => {
-              const file = event.target.files?.[0];
-              if (file) void importGenotype(file);
-              event.target.value = '';
-            }}
-          />
-        </label>
-        <select
-          aria-label="Named genotype"
-          data-testid="retrain-named"
-          value={named}
-          onChange={(event) => setNamed(event.target.value)}
-        >
-          {Object.keys(NAMED_GENOTYPES).map((name) => (
-            <option key={name} value={name}>
-              {name}
-            </option>
-          ))}
-        </select>
-      </div>
-    </section>
+    <GenotypeSourcePanel
+      titleId="retrain-source-title"
+      title="Genotype to retrain"
+      radioName="retrain-source"
+      radioTestIdPrefix="source-"
+      source={kind}
+      detail={{
+        derived:
+          searchStep != null
+            ? `derived at search step ${searchStep}`
+            : 'none yet: run a search first',
+        imported: imported ? imported.file : 'none imported yet',
+        named,
+      }}
+      onSource={setSourceKind}
+      importTestId="retrain-import"
+      importLabel="Import a genotype JSON or Python Genotype(...) file"
+      onImport={(file) => void importGenotype(file)}
+      namedTestId="retrain-named"
+      namedLabel="Named genotype"
+      named={named}
+      namedOptions={Object.keys(NAMED_GENOTYPES)}
+      onNamed={setNamed}
+    />
   );
 }
 

@@ -24,11 +24,19 @@ import type {
   RetrainInfo,
   RunState,
 } from '../../workers/api';
-import { cappedHistory } from './rnn';
+import {
+  readGenotypeFile,
+  searchGenotypeName,
+  sourceOfName,
+  type GenotypeSource,
+} from './genotypeSource';
+import { appendCapped, cappedHistory } from './rnn';
 import { validateRetrainConfig } from './retrainFields';
-import { GENOTYPE_MAX_BYTES, isLive, useStudio, workerApi } from './studio';
+import { oneAtATime, runControls } from './runControls';
+import { useStudio } from './studio';
+import { callWorker, pushError } from './workerCall';
 
-export type GenotypeSourceKind = 'derived' | 'imported' | 'named';
+export type GenotypeSourceKind = GenotypeSource;
 
 /** One retrain, as the comparison table lists it. */
 export interface RetrainRunRow {
@@ -122,33 +130,23 @@ export function chosenGenotype(
   const { genotype, latest } = useStudio.getState();
   const derived = genotype ?? latest?.genotype ?? null;
   return derived
-    ? { genotype: derived, name: `search, step ${latest?.step ?? 0}` }
+    ? { genotype: derived, name: searchGenotypeName(latest?.step ?? 0) }
     : null;
 }
 
 export const useRetrain = create<RetrainState>()((set, get) => {
-  const pushError = (error: { name: string; message: string }) =>
-    useStudio.getState().pushError(error);
-
-  /** Runs a worker call; a rejection becomes a banner line instead of an exception. */
-  const call = async <T>(
-    task: (api: NonNullable<ReturnType<typeof workerApi>>) => Promise<T>,
-  ): Promise<T | null> => {
-    const api = workerApi();
-    if (!api) {
-      pushError({
-        name: 'NotReady',
-        message: 'The search worker has not started; reload the page',
-      });
-      return null;
-    }
-    try {
-      return await task(api);
-    } catch (error) {
-      pushError(asNamed(error));
-      return null;
-    }
-  };
+  const controls = runControls(
+    {
+      state: () => get().runState,
+      request: () => get().request,
+      setRequest: (request) => set({ request }),
+    },
+    {
+      pause: (api) => api.retrainPause(),
+      resume: (api) => api.retrainResume(),
+      stop: (api) => api.retrainStop(),
+    },
+  );
 
   return {
     sourceKind: 'derived',
@@ -179,28 +177,18 @@ export const useRetrain = create<RetrainState>()((set, get) => {
     },
 
     async importGenotype(file) {
-      if (file.size > GENOTYPE_MAX_BYTES) {
-        pushError({
-          name: 'GenotypeTooLarge',
-          message:
-            `${file.name}: ${file.size} bytes is too big for a genotype; ` +
-            'choose the JSON the studio exported or a Python Genotype(...) line',
-        });
-        return;
-      }
-      try {
-        const text = await file.text();
-        const python =
-          /\.(py|txt)$/i.test(file.name) || /^\s*Genotype\s*\(/.test(text);
-        const genotype = python
-          ? pickPythonGenotype(text, file.name).genotype
-          : parseGenotypeJson(text, file.name).genotype;
+      const genotype = await readGenotypeFile(file, {
+        tooLarge: (big) =>
+          `${big.name}: ${big.size} bytes is too big for a genotype; ` +
+          'choose the JSON the studio exported or a Python Genotype(...) line',
+        python: (text, name) => pickPythonGenotype(text, name).genotype,
+        json: (text, name) => parseGenotypeJson(text, name).genotype,
+      });
+      if (genotype) {
         set({
           imported: { file: file.name, genotype },
           sourceKind: 'imported',
         });
-      } catch (error) {
-        pushError(asNamed(error));
       }
     },
 
@@ -264,7 +252,7 @@ export const useRetrain = create<RetrainState>()((set, get) => {
           config: runConfig,
         },
       });
-      const info = await call((api) =>
+      const info = await callWorker((api) =>
         api.retrainStart(runConfig, chosen.genotype, chosen.name),
       );
       set({ building: false });
@@ -283,46 +271,19 @@ export const useRetrain = create<RetrainState>()((set, get) => {
       set((s) => ({ info, runs: [...s.runs, row] }));
     },
 
-    async togglePause() {
-      const { runState, request } = get();
-      if (request !== null) return;
-      if (runState === 'running') {
-        set({ request: 'pausing' });
-        if ((await call((api) => api.retrainPause())) === null) {
-          set({ request: null });
-        }
-      } else if (runState === 'paused') {
-        await call((api) => api.retrainResume());
-      }
-    },
+    togglePause: controls.togglePause,
 
-    async step() {
-      if (get().stepping) return;
-      set({ stepping: true });
-      try {
-        await call((api) => api.retrainStep());
-      } finally {
-        set({ stepping: false });
-      }
-    },
+    step: oneAtATime(
+      { get: () => get().stepping, set: (stepping) => set({ stepping }) },
+      (api) => api.retrainStep(),
+    ),
 
-    async stop() {
-      if (!isLive(get().runState)) return;
-      set({ request: 'stopping' });
-      if ((await call((api) => api.retrainStop())) === null) {
-        set({ request: null });
-      }
-    },
+    stop: controls.stop,
 
-    async test() {
-      if (get().testing) return;
-      set({ testing: true });
-      try {
-        await call((api) => api.retrainTest());
-      } finally {
-        set({ testing: false });
-      }
-    },
+    test: oneAtATime(
+      { get: () => get().testing, set: (testing) => set({ testing }) },
+      (api) => api.retrainTest(),
+    ),
 
     async exportModel() {
       if (!get().info) {
@@ -333,12 +294,12 @@ export const useRetrain = create<RetrainState>()((set, get) => {
         });
         return null;
       }
-      return call((api) => api.exportModel());
+      return callWorker((api) => api.exportModel());
     },
 
     async loadModel(files) {
       if (files.length === 0) return;
-      const model = await call((api) => api.loadModel(files));
+      const model = await callWorker((api) => api.loadModel(files));
       if (model) set({ model, classification: null });
     },
 
@@ -351,7 +312,7 @@ export const useRetrain = create<RetrainState>()((set, get) => {
         return;
       }
       set({ classifying: true });
-      const classification = await call((api) => api.classify(file));
+      const classification = await callWorker((api) => api.classify(file));
       set({ classifying: false });
       if (classification) set({ classification });
     },
@@ -385,7 +346,7 @@ export const useRetrain = create<RetrainState>()((set, get) => {
       const snapshots = cappedHistory(restored.snapshots, RETRAIN_HISTORY_CAP);
       const latest = snapshots[snapshots.length - 1] ?? null;
       const test = latestTest(latest);
-      const source = sourceKindOf(name);
+      const source = sourceOfName(name, NAMED_GENOTYPES);
       const row: RetrainRunRow = {
         id: nextRunId++,
         genotype: name,
@@ -415,24 +376,13 @@ export const useRetrain = create<RetrainState>()((set, get) => {
   };
 });
 
-/** Which source picker a retrain's genotype name came from. */
-function sourceKindOf(name: string): GenotypeSourceKind {
-  if (NAMED_GENOTYPES[name]) return 'named';
-  // chosenGenotype names the search's genotype "search, step N".
-  return name.startsWith('search, step ') ? 'derived' : 'imported';
-}
-
 /** Appends `snapshot`; past `cap`, every second one of the older half goes. */
 export function appendRetrainSnapshot(
   history: RetrainSnapshot[],
   snapshot: RetrainSnapshot,
   cap = RETRAIN_HISTORY_CAP,
 ): RetrainSnapshot[] {
-  const next = [...history, snapshot];
-  if (next.length <= cap) return next;
-  const half = Math.floor(next.length / 2);
-  const older = next.slice(0, half).filter((_, i) => i % 2 === 0);
-  return [...older, ...next.slice(half)];
+  return appendCapped(history, snapshot, cap);
 }
 
 /** The latest test of the run, or null before the first. */
@@ -451,21 +401,6 @@ function noGenotypeMessage(kind: GenotypeSourceKind): string {
     return 'Retrain: pick a named genotype from the list';
   }
   return 'Retrain: the search has no genotype yet; run a search in the Search view, import a genotype file, or pick a named genotype';
-}
-
-/** Comlink keeps only name, message and stack of an Error: that is all we use. */
-function asNamed(error: unknown): { name: string; message: string } {
-  if (
-    error instanceof Error ||
-    (typeof error === 'object' && error !== null && 'message' in error)
-  ) {
-    const e = error as { name?: string; message: string };
-    return {
-      name: e.name && e.name !== 'Error' ? e.name : 'Error',
-      message: e.message,
-    };
-  }
-  return { name: 'Error', message: String(error) };
 }
 
 /** Train and test metrics of one epoch, for the retrain charts. */

@@ -45,12 +45,20 @@ import {
   type RnnTyped,
   type Space,
 } from './rnnFields';
-import { GENOTYPE_MAX_BYTES, isLive, useStudio, workerApi } from './studio';
+import {
+  readGenotypeFile,
+  searchGenotypeName,
+  sourceOfName,
+  type GenotypeSource,
+} from './genotypeSource';
+import { oneAtATime, runControls } from './runControls';
+import { isLive, useStudio } from './studio';
+import { callWorker, pushError } from './workerCall';
 
 /** Snapshots kept per run; past it the older half is thinned to every second one. */
 export const RNN_HISTORY_CAP = 3000;
 
-export type RnnGenotypeSource = 'derived' | 'named' | 'imported';
+export type RnnGenotypeSource = GenotypeSource;
 
 /**
  * The opWeights [36, 5] that draw `genotype` as a discrete cell: weight 1
@@ -108,7 +116,7 @@ export function chosenRnnGenotype(
   }
   const latest = state.latest;
   return latest
-    ? { genotype: latest.genotype, name: `search, step ${latest.step}` }
+    ? { genotype: latest.genotype, name: searchGenotypeName(latest.step) }
     : null;
 }
 
@@ -194,28 +202,30 @@ export interface RnnState {
 }
 
 export const useRnn = create<RnnState>()((set, get) => {
-  const pushError = (error: { name: string; message: string }) =>
-    useStudio.getState().pushError(error);
-
-  /** Runs a worker call; a rejection becomes a banner line instead of an exception. */
-  const call = async <T>(
-    task: (api: NonNullable<ReturnType<typeof workerApi>>) => Promise<T>,
-  ): Promise<T | null> => {
-    const api = workerApi();
-    if (!api) {
-      pushError({
-        name: 'NotReady',
-        message: 'The search worker has not started; reload the page',
-      });
-      return null;
-    }
-    try {
-      return await task(api);
-    } catch (error) {
-      pushError(asNamed(error));
-      return null;
-    }
-  };
+  const search = runControls(
+    {
+      state: () => get().searchState,
+      request: () => get().request,
+      setRequest: (request) => set({ request }),
+    },
+    {
+      pause: (api) => api.rnnPause(),
+      resume: (api) => api.rnnResume(),
+      stop: (api) => api.rnnStop(),
+    },
+  );
+  const retrain = runControls(
+    {
+      state: () => get().retrainState,
+      request: () => get().retrainRequest,
+      setRequest: (retrainRequest) => set({ retrainRequest }),
+    },
+    {
+      pause: (api) => api.rnnRetrainPause(),
+      resume: (api) => api.rnnRetrainResume(),
+      stop: (api) => api.rnnRetrainStop(),
+    },
+  );
 
   /**
    * Banner lines a good drop makes stale: a file's rejection once a file of
@@ -300,14 +310,14 @@ export const useRnn = create<RnnState>()((set, get) => {
     async loadPtb(files) {
       if (files.length === 0) return;
       set({ loadingPtb: true, space: 'rnn' });
-      const summary = await call((api) => api.loadPtb(files));
+      const summary = await callWorker((api) => api.loadPtb(files));
       set({ loadingPtb: false });
       takeCorpus(summary);
     },
 
     async loadPtbDemo(baseUrl) {
       set({ loadingPtb: true, space: 'rnn' });
-      const summary = await call((api) => api.loadPtbDemo(baseUrl));
+      const summary = await callWorker((api) => api.loadPtbDemo(baseUrl));
       set({ loadingPtb: false });
       takeCorpus(summary);
     },
@@ -356,41 +366,21 @@ export const useRnn = create<RnnState>()((set, get) => {
         runConfig,
         building: true,
       });
-      const built = await call((api) => api.rnnStart(runConfig));
+      const built = await callWorker((api) => api.rnnStart(runConfig));
       set({ building: false, params: built?.params ?? null });
     },
 
-    async togglePause() {
-      const { searchState, request } = get();
-      if (request !== null) return;
-      if (searchState === 'running') {
-        set({ request: 'pausing' });
-        if ((await call((api) => api.rnnPause())) === null) {
-          set({ request: null });
-        }
-      } else if (searchState === 'paused') {
-        await call((api) => api.rnnResume());
-      }
-    },
+    togglePause: search.togglePause,
 
-    async step() {
-      if (get().stepping) return;
-      set({ stepping: true });
-      try {
-        await call((api) => api.rnnStep());
-      } finally {
-        set({ stepping: false });
-      }
-    },
+    step: oneAtATime(
+      { get: () => get().stepping, set: (stepping) => set({ stepping }) },
+      (api) => api.rnnStep(),
+    ),
 
-    async stop() {
-      if (!isLive(get().searchState)) return;
-      set({ request: 'stopping' });
-      if ((await call((api) => api.rnnStop())) === null) set({ request: null });
-    },
+    stop: search.stop,
 
     async exportGenotype() {
-      return call((api) => api.rnnExportGenotype());
+      return callWorker((api) => api.rnnExportGenotype());
     },
 
     setRetrainPreset(name) {
@@ -416,29 +406,19 @@ export const useRnn = create<RnnState>()((set, get) => {
     },
 
     async importRetrainGenotype(file) {
-      if (file.size > GENOTYPE_MAX_BYTES) {
-        pushError({
-          name: 'GenotypeTooLarge',
-          message:
-            `${file.name}: ${file.size.toLocaleString('en-US')} bytes is too ` +
-            'big for a genotype; choose the JSON the studio exported or a ' +
-            'Python Genotype(recurrent=..., concat=...) line',
-        });
-        return;
-      }
-      try {
-        const text = await file.text();
-        const python =
-          /\.(py|txt)$/i.test(file.name) || /^\s*Genotype\s*\(/.test(text);
-        const genotype = python
-          ? parseRnnGenotypePython(text, file.name)
-          : parseRnnGenotypeJson(text, file.name).genotype;
+      const genotype = await readGenotypeFile(file, {
+        tooLarge: (big) =>
+          `${big.name}: ${big.size.toLocaleString('en-US')} bytes is too ` +
+          'big for a genotype; choose the JSON the studio exported or a ' +
+          'Python Genotype(recurrent=..., concat=...) line',
+        python: parseRnnGenotypePython,
+        json: (text, name) => parseRnnGenotypeJson(text, name).genotype,
+      });
+      if (genotype) {
         set({
           retrainImported: { file: file.name, genotype },
           retrainSource: 'imported',
         });
-      } catch (error) {
-        pushError(asNamed(error));
       }
     },
 
@@ -478,7 +458,7 @@ export const useRnn = create<RnnState>()((set, get) => {
         retrainRun: { ...chosen, config, params: null },
         retrainBuilding: true,
       });
-      const built = await call((api) =>
+      const built = await callWorker((api) =>
         api.rnnRetrainStart(config, chosen.genotype, chosen.name),
       );
       set({ retrainBuilding: false });
@@ -489,26 +469,8 @@ export const useRnn = create<RnnState>()((set, get) => {
       }
     },
 
-    async retrainTogglePause() {
-      const { retrainState, retrainRequest } = get();
-      if (retrainRequest !== null) return;
-      if (retrainState === 'running') {
-        set({ retrainRequest: 'pausing' });
-        if ((await call((api) => api.rnnRetrainPause())) === null) {
-          set({ retrainRequest: null });
-        }
-      } else if (retrainState === 'paused') {
-        await call((api) => api.rnnRetrainResume());
-      }
-    },
-
-    async retrainStop() {
-      if (!isLive(get().retrainState)) return;
-      set({ retrainRequest: 'stopping' });
-      if ((await call((api) => api.rnnRetrainStop())) === null) {
-        set({ retrainRequest: null });
-      }
-    },
+    retrainTogglePause: retrain.togglePause,
+    retrainStop: retrain.stop,
 
     receiveCorpus: (corpus) => set({ corpus }),
     receiveSnapshot: (snapshot) =>
@@ -570,15 +532,10 @@ function rnnSourceOf(
   genotype: RnnGenotype,
 ): Pick<RnnState, 'retrainSource'> &
   Partial<Pick<RnnState, 'retrainNamed' | 'retrainImported'>> {
-  if (RNN_NAMED_GENOTYPES[name]) {
-    return { retrainSource: 'named', retrainNamed: name };
-  }
-  // chosenRnnGenotype names the search's genotype "search, step N".
-  if (name.startsWith('search, step ')) return { retrainSource: 'derived' };
-  return {
-    retrainSource: 'imported',
-    retrainImported: { file: name, genotype },
-  };
+  const source = sourceOfName(name, RNN_NAMED_GENOTYPES);
+  if (source === 'named') return { retrainSource: source, retrainNamed: name };
+  if (source === 'derived') return { retrainSource: source };
+  return { retrainSource: source, retrainImported: { file: name, genotype } };
 }
 
 function noGenotypeMessage(source: RnnGenotypeSource): string {
@@ -589,19 +546,4 @@ function noGenotypeMessage(source: RnnGenotypeSource): string {
     return 'Recurrent retrain: pick a named genotype from the list';
   }
   return 'Recurrent retrain: the search has no genotype yet; run a recurrent search first, import a genotype file, or pick a named genotype';
-}
-
-/** Comlink keeps only name, message and stack of an Error: that is all we use. */
-function asNamed(error: unknown): { name: string; message: string } {
-  if (
-    error instanceof Error ||
-    (typeof error === 'object' && error !== null && 'message' in error)
-  ) {
-    const e = error as { name?: string; message: string };
-    return {
-      name: e.name && e.name !== 'Error' ? e.name : 'Error',
-      message: e.message,
-    };
-  }
-  return { name: 'Error', message: String(error) };
 }

@@ -4,6 +4,7 @@
  * (the error banner). Actions sit beside the state; they are the only code
  * that talks to the search worker.
  */
+import { asNamed } from './namedError';
 import { create } from 'zustand';
 import { PRESETS, type PresetName, type SearchConfig } from '../core/config';
 import type { Genotype } from '../core/genotype';
@@ -558,19 +559,4 @@ function rejectMessage(report: FileReport): string {
   const error = report.error ?? 'rejected';
   const base = report.file.split('/').pop() ?? report.file;
   return error.includes(base) ? error : `${report.file}: ${error}`;
-}
-
-/** Comlink keeps only name, message and stack of an Error: that is all we use. */
-function asNamed(error: unknown): { name: string; message: string } {
-  if (
-    error instanceof Error ||
-    (typeof error === 'object' && error !== null && 'message' in error)
-  ) {
-    const e = error as { name?: string; message: string };
-    return {
-      name: e.name && e.name !== 'Error' ? e.name : 'Error',
-      message: e.message,
-    };
-  }
-  return { name: 'Error', message: String(error) };
 }
