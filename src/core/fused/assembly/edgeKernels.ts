@@ -10,6 +10,19 @@ function f4(i: i32): usize {
   return (<usize>i) << 2;
 }
 
+/**
+ * The taps [lo, hi) of a k-tap filter with dilation d, starting at input
+ * index `start` (negative in the padding), that land inside [0, size);
+ * packed as lo | hi << 16.
+ */
+function taps(start: i32, k: i32, d: i32, size: i32): i32 {
+  let lo = 0;
+  while (lo < k && start + lo * d < 0) lo++;
+  let hi = k;
+  while (hi > lo && start + (hi - 1) * d >= size) hi--;
+  return lo | (hi << 16);
+}
+
 /** out[n,ho,wo,c] = Σ_ij in[n, ho·s−p+i·d, wo·s−p+j·d, c] · f[i,j,c]. */
 export function dwFwd(
   inp: usize,
@@ -36,16 +49,14 @@ export function dwFwd(
     const inB = inp + f4(b * h * w * c);
     for (let y = 0; y < ho; y++) {
       const h0 = y * s - p;
-      let iLo = 0;
-      while (iLo < k && h0 + iLo * d < 0) iLo++;
-      let iHi = k;
-      while (iHi > iLo && h0 + (iHi - 1) * d >= h) iHi--;
+      const rows = taps(h0, k, d, h);
+      const iLo = rows & 0xffff;
+      const iHi = rows >>> 16;
       for (let x = 0; x < wo; x++) {
         const w0 = x * s - p;
-        let jLo = 0;
-        while (jLo < k && w0 + jLo * d < 0) jLo++;
-        let jHi = k;
-        while (jHi > jLo && w0 + (jHi - 1) * d >= w) jHi--;
+        const cols = taps(w0, k, d, w);
+        const jLo = cols & 0xffff;
+        const jHi = cols >>> 16;
         const o = out + f4(((b * ho + y) * wo + x) * c);
         // The first tap's input and filter addresses for channel 0.
         const in0 = inB + f4(((h0 + iLo * d) * w + w0 + jLo * d) * c);
@@ -147,16 +158,14 @@ export function dwBwd(
     const inB = inp + f4(b * h * w * c);
     for (let y = 0; y < ho; y++) {
       const h0 = y * s - p;
-      let iLo = 0;
-      while (iLo < k && h0 + iLo * d < 0) iLo++;
-      let iHi = k;
-      while (iHi > iLo && h0 + (iHi - 1) * d >= h) iHi--;
+      const rows = taps(h0, k, d, h);
+      const iLo = rows & 0xffff;
+      const iHi = rows >>> 16;
       for (let x = 0; x < wo; x++) {
         const w0 = x * s - p;
-        let jLo = 0;
-        while (jLo < k && w0 + jLo * d < 0) jLo++;
-        let jHi = k;
-        while (jHi > jLo && w0 + (jHi - 1) * d >= w) jHi--;
+        const cols = taps(w0, k, d, w);
+        const jLo = cols & 0xffff;
+        const jHi = cols >>> 16;
         const g = dy + f4(((b * ho + y) * wo + x) * c);
         const in0 = inB + f4(((h0 + iLo * d) * w + w0 + jLo * d) * c);
         const tap0 = f4((iLo * k + jLo) * c);
