@@ -317,13 +317,11 @@ interface WasmBackendLike {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+let compiled: WebAssembly.Module | undefined;
 
 function instantiate(memory: WebAssembly.Memory): EdgeKernels {
-  if (compiled === undefined) {
-    compiled = new WebAssembly.Module(decodeBase64(EDGE_KERNELS_WASM_BASE64));
-  }
-  const instance = new WebAssembly.Instance(compiled as WebAssembly.Module, {
+  compiled ??= new WebAssembly.Module(decodeBase64(EDGE_KERNELS_WASM_BASE64));
+  const instance = new WebAssembly.Instance(compiled, {
     env: { memory },
   });
   return instance.exports as unknown as EdgeKernels;

@@ -74,46 +74,48 @@ function geometry(x: T4, stride: number): Geometry {
 /** Byte offsets of one conv op's weights, in registration order. */
 type Weights = number[];
 
-/** What one conv op's forward leaves for its backward (byte offsets). */
-interface ConvTrace {
-  /** Per half: depthwise output, BN output, rstd; sep has two halves. */
-  halves: { t: number; y: number; rstd: number }[];
-  /** relu of the first half's output (sep only): the second half's input. */
-  r1: number;
-  /** The op's output (the last half's BN output). */
-  out: number;
+/**
+ * One dw → pw → BN half of a conv op as its forward ran: its input and how
+ * the depthwise conv read it, then its depthwise output t, BN output y and
+ * rstd (byte offsets). A sep conv has two halves, a dil conv one.
+ */
+interface Half {
+  inp: number;
+  inH: number;
+  inW: number;
+  stride: number;
+  dilation: number;
+  pad: number;
+  t: number;
+  y: number;
+  rstd: number;
 }
 
 function bnScratch(a: EdgeArena, c: number): number {
   return a.alloc(8 * c);
 }
 
-/** One dw → pw → BN half on `inp` [n, h, w, c]; output [n, ho, wo, c]. */
+/** Runs one half on `inp` [n, inH, inW, c]; output [n, ho, wo, c]. */
 function halfForward(
   a: EdgeArena,
   g: Geometry,
-  inp: number,
-  inH: number,
-  inW: number,
+  how: Omit<Half, 't' | 'y' | 'rstd'>,
   dw: number,
   pw: number,
   k: number,
-  stride: number,
-  dilation: number,
-  pad: number,
-): { t: number; y: number; rstd: number } {
+): Half {
   const t = a.alloc(g.nOut);
   a.k.dwFwd(
-    inp,
+    how.inp,
     g.n,
-    inH,
-    inW,
+    how.inH,
+    how.inW,
     g.c,
     dw,
     k,
-    stride,
-    dilation,
-    pad,
+    how.stride,
+    how.dilation,
+    how.pad,
     t,
     g.ho,
     g.wo,
@@ -122,9 +124,10 @@ function halfForward(
   a.k.pw(t, g.c, g.m, g.c, pw, g.c, y, g.c, 0);
   const rstd = a.alloc(g.c);
   a.k.bnFwd(y, g.m, g.c, BN_EPS, y, rstd, bnScratch(a, g.c));
-  return { t, y, rstd };
+  return { ...how, t, y, rstd };
 }
 
+/** A conv op's halves on xr; the last half's y is the op's output. */
 function convForward(
   a: EdgeArena,
   g: Geometry,
@@ -132,56 +135,38 @@ function convForward(
   kind: 'sep' | 'dil',
   k: number,
   wts: Weights,
-): ConvTrace {
+): Half[] {
+  const first = { inp: xr, inH: g.h, inW: g.w, stride: g.stride };
   if (kind === 'dil') {
-    const h1 = halfForward(
-      a,
-      g,
-      xr,
-      g.h,
-      g.w,
-      wts[0],
-      wts[1],
-      k,
-      g.stride,
-      2,
-      k - 1,
-    );
-    return { halves: [h1], r1: 0, out: h1.y };
+    const how = { ...first, dilation: 2, pad: k - 1 };
+    return [halfForward(a, g, how, wts[0], wts[1], k)];
   }
   const pad = (k - 1) / 2;
   const h1 = halfForward(
     a,
     g,
-    xr,
-    g.h,
-    g.w,
+    { ...first, dilation: 1, pad },
     wts[0],
     wts[1],
     k,
-    g.stride,
-    1,
-    pad,
   );
   const r1 = a.alloc(g.nOut);
   a.k.relu(h1.y, g.nOut, r1);
-  const h2 = halfForward(a, g, r1, g.ho, g.wo, wts[2], wts[3], k, 1, 1, pad);
-  return { halves: [h1, h2], r1, out: h2.y };
+  const second = { inp: r1, inH: g.ho, inW: g.wo, stride: 1, dilation: 1, pad };
+  return [h1, halfForward(a, g, second, wts[2], wts[3], k)];
 }
 
 /**
- * Backpropagates gOut (dL/d op output, overwritten) through one conv op:
- * adds dL/d relu(x) into dxr and, when wanted, writes the weight gradients
+ * Backpropagates gOut (dL/d op output, overwritten) through one conv op's
+ * halves: adds dL/d relu(x) into dxr and, when wanted, the weight gradients
  * into dWts (same layout as wts, zeroed by the caller).
  */
 function convBackward(
   a: EdgeArena,
   g: Geometry,
-  xr: number,
-  kind: 'sep' | 'dil',
   k: number,
   wts: Weights,
-  trace: ConvTrace,
+  halves: Half[],
   gOut: number,
   dxr: number,
   dWts: Weights | null,
@@ -190,65 +175,41 @@ function convBackward(
   const tmp = bnScratch(a, c);
   const pwT = a.alloc(c * c);
   const dt = a.alloc(g.nOut);
-  const halves = trace.halves;
 
   let grad = gOut;
   for (let i = halves.length - 1; i >= 0; i--) {
     const h = halves[i];
-    const [dwW, pwW] = [wts[2 * i], wts[2 * i + 1]];
     a.k.bnBwd(grad, h.y, h.rstd, g.m, c, grad, tmp);
     if (dWts !== null) {
       a.k.pwGradWeight(h.t, c, grad, c, g.m, c, c, dWts[2 * i + 1]);
     }
-    a.k.transpose(pwW, c, c, pwT);
+    a.k.transpose(wts[2 * i + 1], c, c, pwT);
     a.k.pw(grad, c, g.m, c, pwT, c, dt, c, 0);
 
-    const df = dWts === null ? 0 : dWts[2 * i];
-    if (i === 1) {
-      // Second sep half: its input is r1 = relu(y1) at the output size.
-      const dr1 = a.zeros(g.nOut);
-      const pad = (k - 1) / 2;
-      a.k.dwBwd(
-        dt,
-        trace.r1,
-        g.n,
-        g.ho,
-        g.wo,
-        c,
-        dwW,
-        k,
-        1,
-        1,
-        pad,
-        g.ho,
-        g.wo,
-        dr1,
-        df,
-        dWts === null ? 0 : 1,
-      );
-      a.k.reluMask(dr1, halves[0].y, g.nOut);
-      grad = dr1;
-    } else {
-      const dilation = kind === 'dil' ? 2 : 1;
-      const pad = kind === 'dil' ? k - 1 : (k - 1) / 2;
-      a.k.dwBwd(
-        dt,
-        xr,
-        g.n,
-        g.h,
-        g.w,
-        c,
-        dwW,
-        k,
-        g.stride,
-        dilation,
-        pad,
-        g.ho,
-        g.wo,
-        dxr,
-        df,
-        dWts === null ? 0 : 1,
-      );
+    // The first half's input is relu(x), whose gradient collects in dxr;
+    // a second half's is relu(y1), masked on its way into the first.
+    const dIn = i === 0 ? dxr : a.zeros(g.nOut);
+    a.k.dwBwd(
+      dt,
+      h.inp,
+      g.n,
+      h.inH,
+      h.inW,
+      c,
+      wts[2 * i],
+      k,
+      h.stride,
+      h.dilation,
+      h.pad,
+      g.ho,
+      g.wo,
+      dIn,
+      dWts === null ? 0 : dWts[2 * i],
+      dWts === null ? 0 : 1,
+    );
+    if (i > 0) {
+      a.k.reluMask(dIn, halves[i - 1].y, g.nOut);
+      grad = dIn;
     }
   }
 }
@@ -328,14 +289,14 @@ export function edgeLayout(stride: number, params: tf.Variable[]): EdgeLayout {
   return { stride, reduce, convs };
 }
 
-/** Pointers to every variable of the edge, in layout order. */
-function weightPtrs(
-  io: EdgeIo,
+/** f of every variable of the edge, in the layout's shape. */
+function mapLayout<T>(
   layout: EdgeLayout,
-): { reduce: number[]; convs: number[][] } {
+  f: (v: tf.Variable) => T,
+): { reduce: T[]; convs: T[][] } {
   return {
-    reduce: layout.reduce.map((v) => io.ptr(v)),
-    convs: layout.convs.map((vs) => vs.map((v) => io.ptr(v))),
+    reduce: layout.reduce.map(f),
+    convs: layout.convs.map((vs) => vs.map(f)),
   };
 }
 
@@ -440,7 +401,7 @@ export function fusedEdge(
     a.k.axpy(ws[0], io.ptr(mi), y.ptr, g.nOut, 0);
     a.k.axpy(ws[1], io.ptr(ai), y.ptr, g.nOut, 1);
     const xrp = io.ptr(xri);
-    const wts = weightPtrs(io, layout);
+    const wts = mapLayout(layout, (v) => io.ptr(v));
     if (g.stride === 1) {
       a.k.axpy(ws[2], io.ptr(xi), y.ptr, g.nOut, 1);
     } else {
@@ -449,8 +410,8 @@ export function fusedEdge(
     }
     CONVS.forEach(({ op: o, kind, k }, i) => {
       const mark = a.mark();
-      const tr = convForward(a, g, xrp, kind, k, wts.convs[i]);
-      a.k.axpy(ws[o - 1], tr.out, y.ptr, g.nOut, 1);
+      const halves = convForward(a, g, xrp, kind, k, wts.convs[i]);
+      a.k.axpy(ws[o - 1], halves[halves.length - 1].y, y.ptr, g.nOut, 1);
       a.release(mark);
     });
     const value = y.done() as T4;
@@ -484,7 +445,7 @@ function edgeBackward(
   const xrp = a.alloc(g.nIn);
   a.k.relu(xp, g.nIn, xrp);
   const dy = io.ptr(dyT);
-  const wts = weightPtrs(io, layout);
+  const wts = mapLayout(layout, (v) => io.ptr(v));
   const dws = new Array<number>(7).fill(0);
   for (const isMax of [1, 0]) {
     const mark = a.mark();
@@ -503,19 +464,17 @@ function edgeBackward(
   const dx = g.stride === 1 ? scaled(ws[2]) : null;
   const dxr = io.output(xShape);
   a.k.zero(dxr.ptr, g.nIn);
+  // Weight gradients are written straight into their output tensors.
   const dVars = wantW
-    ? vars.map((v) => {
+    ? mapLayout(layout, (v) => {
         const o = io.output(v.shape);
         a.k.zero(o.ptr, v.size);
         return o;
       })
     : null;
-  let vi = 0;
-  const nextGrads = (n: number) => {
-    const ptrs =
-      dVars === null ? [] : dVars.slice(vi, vi + n).map((o) => o.ptr);
-    vi += n;
-    return ptrs;
+  const dPtrs = dVars && {
+    reduce: dVars.reduce.map((o) => o.ptr),
+    convs: dVars.convs.map((os) => os.map((o) => o.ptr)),
   };
   const gOut = a.alloc(g.nOut);
 
@@ -527,37 +486,17 @@ function edgeBackward(
     const r = reduceForward(a, g, xrp, w1, w2);
     dws[2] = a.k.dot(dy, r.y, g.nOut);
     a.k.axpy(ws[2], dy, gOut, g.nOut, 0);
-    const dW = nextGrads(2);
-    reduceBackward(
-      a,
-      g,
-      r,
-      w1,
-      w2,
-      gOut,
-      dxr.ptr,
-      wantW ? [dW[0], dW[1]] : null,
-    );
+    const dW = dPtrs === null ? null : (dPtrs.reduce as [number, number]);
+    reduceBackward(a, g, r, w1, w2, gOut, dxr.ptr, dW);
     a.release(mark);
   }
   CONVS.forEach(({ op: o, kind, k }, i) => {
     const mark = a.mark();
-    const tr = convForward(a, g, xrp, kind, k, wts.convs[i]);
-    dws[o - 1] = a.k.dot(dy, tr.out, g.nOut);
+    const halves = convForward(a, g, xrp, kind, k, wts.convs[i]);
+    dws[o - 1] = a.k.dot(dy, halves[halves.length - 1].y, g.nOut);
     a.k.axpy(ws[o - 1], dy, gOut, g.nOut, 0);
-    const dW = nextGrads(kind === 'sep' ? 4 : 2);
-    convBackward(
-      a,
-      g,
-      xrp,
-      kind,
-      k,
-      wts.convs[i],
-      tr,
-      gOut,
-      dxr.ptr,
-      wantW ? dW : null,
-    );
+    const dW = dPtrs === null ? null : dPtrs.convs[i];
+    convBackward(a, g, k, wts.convs[i], halves, gOut, dxr.ptr, dW);
     a.release(mark);
   });
   const grads = [
@@ -568,7 +507,7 @@ function edgeBackward(
     ...dws.map((d) => tf.scalar(d)),
     ...(dVars === null
       ? vars.map((v) => tf.zerosLike(v))
-      : dVars.map((o) => o.done())),
+      : [...dVars.reduce, ...dVars.convs.flat()].map((o) => o.done())),
   ];
   a.reset();
   return grads;
