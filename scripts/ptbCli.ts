@@ -63,3 +63,22 @@ export function takeSpace(argv: string[]): string {
   }
   return 'cnn';
 }
+
+/**
+ * The options both recurrent runners take (search and retrain), spread
+ * into each one's own; defaults that differ (--out) stay with the runner.
+ */
+export const RNN_RUN_OPTIONS = {
+  data: { type: 'string', multiple: true },
+  preset: { type: 'string', default: 'Demo' },
+  hidden: { type: 'string' },
+  batch: { type: 'string' },
+  bptt: { type: 'string' },
+  epochs: { type: 'string' },
+  seed: { type: 'string' },
+  lr: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  every: { type: 'string' },
+  backend: { type: 'string', default: 'wasm' },
+  help: { type: 'boolean', default: false },
+} as const;

@@ -25,7 +25,7 @@ import {
 } from '../src/core/rnnRetrain';
 import { numberOption, parseOptions, usageError, wholeOption } from './cli';
 import { useNodeBackend, type NodeBackend } from './nodeBackend';
-import { DEMO_CORPUS, loadPtbOrExit } from './ptbCli';
+import { DEMO_CORPUS, loadPtbOrExit, RNN_RUN_OPTIONS } from './ptbCli';
 
 const TOOL = 'retrain --space rnn';
 const USAGE = `usage: npm run retrain -- --space rnn --genotype <file|NAME> [options]
@@ -41,20 +41,9 @@ const USAGE = `usage: npm run retrain -- --space rnn --genotype <file|NAME> [opt
   --out DIR          results.json and genotype.py (default rnn-retrain-out)`;
 
 const values = parseOptions(TOOL, USAGE, {
+  ...RNN_RUN_OPTIONS,
   genotype: { type: 'string' },
-  data: { type: 'string', multiple: true },
-  preset: { type: 'string', default: 'Demo' },
-  hidden: { type: 'string' },
-  batch: { type: 'string' },
-  bptt: { type: 'string' },
-  epochs: { type: 'string' },
-  seed: { type: 'string' },
-  lr: { type: 'string' },
-  'max-tokens': { type: 'string' },
-  every: { type: 'string' },
-  backend: { type: 'string', default: 'wasm' },
   out: { type: 'string', default: 'rnn-retrain-out' },
-  help: { type: 'boolean', default: false },
 });
 
 const fail = (message: string): never => usageError(TOOL, message);

@@ -20,7 +20,7 @@ import { toRnnGenotypeJson } from '../src/core/rnnGenotypeJson';
 import { RnnSearchRun } from '../src/core/rnnSearch';
 import { numberOption, parseOptions, usageError, wholeOption } from './cli';
 import { useNodeBackend, type NodeBackend } from './nodeBackend';
-import { DEMO_CORPUS, loadPtbOrExit } from './ptbCli';
+import { DEMO_CORPUS, loadPtbOrExit, RNN_RUN_OPTIONS } from './ptbCli';
 
 const TOOL = 'search --space rnn';
 const USAGE = `usage: npm run search -- --space rnn --data <path>... [options]
@@ -36,21 +36,10 @@ const USAGE = `usage: npm run search -- --space rnn --data <path>... [options]
   --out FILE         genotype JSON path (default rnn-genotype.json)`;
 
 const values = parseOptions(TOOL, USAGE, {
-  data: { type: 'string', multiple: true },
-  preset: { type: 'string', default: 'Demo' },
+  ...RNN_RUN_OPTIONS,
   order: { type: 'string' },
-  hidden: { type: 'string' },
-  batch: { type: 'string' },
-  bptt: { type: 'string' },
-  epochs: { type: 'string' },
-  seed: { type: 'string' },
-  lr: { type: 'string' },
   'arch-lr': { type: 'string' },
-  'max-tokens': { type: 'string' },
-  every: { type: 'string' },
-  backend: { type: 'string', default: 'wasm' },
   out: { type: 'string', default: 'rnn-genotype.json' },
-  help: { type: 'boolean', default: false },
 });
 
 const fail = (message: string): never => usageError(TOOL, message);
